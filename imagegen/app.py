@@ -1,0 +1,109 @@
+"""The ASGI application: `create_app(settings)` builds it; nothing happens at import time."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from imagegen import __version__
+from imagegen.errors import ApiError, ErrorBody
+from imagegen.fonts import FontLibrary
+from imagegen.openapi import install_openapi
+from imagegen.plugin import Generator, GeneratorContext
+from imagegen.registry import discover_generators
+from imagegen.routes import add_generator_routes
+from imagegen.settings import Settings
+
+logger = logging.getLogger("imagegen")
+
+DESCRIPTION = """Dynamic images by URL: placeholders, QR codes and charts, ready for
+`<img src>` in pages, emails and reports.
+
+Every image route picks its format from the path's extension or `format=`; failing
+those, from the `Accept` header (PNG when anything goes). Errors are JSON (`ErrorBody`)."""
+
+
+class FontInfo(BaseModel):
+    """A bundled font family."""
+
+    name: str = Field(description="What to pass as `font`.")
+    family: str = Field(description="The family's own name.")
+    license: str | None = Field(description="The licence file shipped with it.")
+
+
+class GeneratorInfo(BaseModel):
+    """An image generator and how to call it."""
+
+    name: str
+    summary: str
+    path: str = Field(description="The GET route, with its path parameters.")
+    formats: list[str] = Field(description="Media types, in order of preference.")
+    accepts_body: bool = Field(description="Whether `POST /{name}` takes a JSON body.")
+
+
+def _error_response(status: int, error: str, message: str) -> JSONResponse:
+    body = ErrorBody(status=status, error=error, message=message)
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body.model_dump(), exc.body.status, headers=exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    response = _error_response(exc.status_code, error, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return _error_response(500, "internal_error", "The server failed to render this image.")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
+    settings = settings or Settings()
+    context = GeneratorContext(settings, FontLibrary(settings.fonts_dir))
+    generators: list[Generator] = [cls(context) for cls in discover_generators()]
+
+    app = FastAPI(title="imagegen", version=__version__, description=DESCRIPTION)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)
+
+    @app.get("/fonts", tags=["meta"], operation_id="list_fonts")
+    def list_fonts() -> list[FontInfo]:
+        """The bundled font families, by the name `font` takes."""
+        return [
+            FontInfo(
+                name=f.name,
+                family=f.family,
+                license=f.license_file.name if f.license_file else None,
+            )
+            for f in context.fonts.families.values()
+        ]
+
+    @app.get("/generators", tags=["meta"], operation_id="list_generators")
+    def list_generators() -> list[GeneratorInfo]:
+        """The image generators installed, built-in and plug-in."""
+        return [
+            GeneratorInfo(
+                name=g.name,
+                summary=g.summary,
+                path=f"/{g.name}{g.path}",
+                formats=[f.media_type for f in g.formats],
+                accepts_body=g.accepts_body,
+            )
+            for g in generators
+        ]
+
+    for generator in generators:
+        add_generator_routes(app, generator)
+    install_openapi(app, [g.params for g in generators if g.accepts_body])
+    return app

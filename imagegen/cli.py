@@ -1,0 +1,76 @@
+"""`imagegen serve | openapi`."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from imagegen.settings import Settings
+
+DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "imagegen.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from imagegen.app import create_app
+    from imagegen.openapi import render_spec
+
+    spec = render_spec(create_app(Settings.defaults()))
+    path: Path = args.output
+    if args.check:
+        if not path.is_file() or path.read_text(encoding="utf-8") != spec:
+            print(f"{path} is out of date: run `imagegen openapi`", file=sys.stderr)
+            return 1
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(spec, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command per task."""
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="imagegen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default=settings.host, help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=settings.port, help="default: %(default)s")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default: %(default)s)"
+    )
+    serve.add_argument("--log-level", default="info", help="default: %(default)s")
+    serve.set_defaults(run=_serve)
+
+    openapi = commands.add_parser(
+        "openapi", help="write the OpenAPI spec (default settings) to a file"
+    )
+    openapi.add_argument("-o", "--output", type=Path, default=DEFAULT_SPEC_PATH)
+    openapi.add_argument(
+        "--check", action="store_true", help="exit 1 if the file differs from the app's spec"
+    )
+    openapi.set_defaults(run=_openapi)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `imagegen` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

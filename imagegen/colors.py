@@ -1,0 +1,65 @@
+"""Colour parsing: hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `#` optional) and CSS names."""
+
+import re
+from typing import Annotated
+
+from PIL import ImageColor
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+
+RGBA = tuple[int, int, int, int]
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_MAX_COLOR_LENGTH = 32
+
+
+def parse_color(value: object) -> RGBA:
+    """Parse a colour as users write it in URLs and JSON, returning (r, g, b, a).
+
+    `fff`, `#FFFFFF`, `#ffffffff` and `white` are the same colour; `transparent` is
+    fully transparent black, as in CSS.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a colour: hex such as ff8800 or #ff880080, or a CSS name")
+    text = value.strip()
+    if len(text) > _MAX_COLOR_LENGTH:
+        raise ValueError(f"must be at most {_MAX_COLOR_LENGTH} characters")
+    match = _HEX.fullmatch(text)
+    if match:
+        digits = match.group(1)
+        if len(digits) <= 4:
+            digits = "".join(ch * 2 for ch in digits)
+        if len(digits) == 6:
+            digits += "ff"
+        r, g, b, a = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
+        return (r, g, b, a)
+    name = text.lower()
+    if name == "transparent":
+        return (0, 0, 0, 0)
+    if name in ImageColor.colormap:
+        r, g, b = ImageColor.getrgb(name)[:3]
+        return (r, g, b, 255)
+    raise ValueError(
+        "must be a colour: hex such as ff8800, #f80 or #ff880080, or a CSS colour name"
+    )
+
+
+def format_color(color: RGBA) -> str:
+    """The canonical spelling of a colour: `#rrggbbaa`, lower case."""
+    return "#" + "".join(f"{channel:02x}" for channel in color)
+
+
+Color = Annotated[
+    RGBA,
+    PlainValidator(parse_color),
+    PlainSerializer(format_color, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": _MAX_COLOR_LENGTH,
+            "description": "Hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`; the `#` is "
+            "optional, write it as `%23` in URLs) or a CSS colour name such as `teal` "
+            "or `transparent`.",
+            "examples": ["ff8800", "#336699cc", "teal"],
+        }
+    ),
+]

@@ -1,0 +1,106 @@
+"""Placeholder images: a coloured rectangle with its size (or any text) in the middle."""
+
+from typing import Annotated, ClassVar, Literal
+
+from PIL import Image, ImageDraw
+from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+
+from imagegen.colors import Color
+from imagegen.errors import limit_error
+from imagegen.fonts import normalize_font_name
+from imagegen.formats import ImageFormat
+from imagegen.plugin import Generator, with_limits
+from imagegen.text import TextBlock
+
+# Text is fitted into this share of the image, and no larger than a tenth of its
+# longer side, so that the default label reads like a label on any shape.
+_TEXT_BOX = 0.8
+_MAX_TEXT_SHARE = 0.1
+
+
+class PlaceholderParams(BaseModel):
+    """Parameters of `/placeholder/{width}x{height}`."""
+
+    max_pixels: ClassVar[int] = 16_000_000
+
+    width: int = Field(ge=1, description="Width in CSS pixels.", examples=[600])
+    height: int = Field(ge=1, description="Height in CSS pixels.", examples=[400])
+    text: str | None = Field(
+        None,
+        min_length=1,
+        description="Text to draw; `\\n` (a backslash and `n`, or a real line break) "
+        "starts a new line. Default: the size, as `600×400`.",
+        examples=["Hello\\nworld"],
+    )
+    background: Color = Field("cccccc", validate_default=True, description="Background colour.")
+    color: Color = Field("555555", validate_default=True, description="Text colour.")
+    font: str = Field("lato", description="Font family, by name; see `GET /fonts`.")
+    font_size: int | None = Field(
+        None, ge=1, description="Font size in CSS pixels. Default: fitted to the image."
+    )
+    scale: int = Field(
+        1,
+        ge=1,
+        description="Device pixel ratio: the image is `scale` times larger in each "
+        "direction, for sharp images on high-density (retina) screens.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _line_breaks(cls, text: str | None) -> str | None:
+        return None if text is None else text.replace("\\n", "\n").replace("\r", "")
+
+    @model_validator(mode="after")
+    def _pixel_budget(self) -> "PlaceholderParams":
+        if self.width * self.height * self.scale**2 > self.max_pixels:
+            raise limit_error(
+                "scale" if self.scale > 1 else "width",
+                "width × height × scale² must be at most {limit} pixels",
+                self.max_pixels,
+            )
+        return self
+
+
+def _font_name(value: object) -> object:
+    return normalize_font_name(value) if isinstance(value, str) else value
+
+
+class Placeholder(Generator):
+    """`GET /placeholder/{width}x{height}`: the image placehold.co users expect."""
+
+    name = "placeholder"
+    summary = "Placeholder image"
+    description = (
+        "A rectangle of `background` colour with text in the middle: by default its "
+        "size, as `600×400`. The text is fitted to the image unless `font_size` is given. "
+        "`scale` multiplies the pixel size for high-density (retina) screens."
+    )
+    path = "/{width}x{height}"
+
+    def params_model(self) -> type[BaseModel]:
+        limits = self.context.settings
+        font_names = tuple(self.context.fonts.names)
+        return with_limits(
+            PlaceholderParams,
+            {"max_pixels": limits.max_pixels},
+            width={"le": limits.max_width},
+            height={"le": limits.max_height},
+            text={"max_length": limits.max_text_length},
+            font={"annotation": Annotated[Literal[font_names], BeforeValidator(_font_name)]},
+            font_size={"le": max(limits.max_width, limits.max_height)},
+            scale={"le": limits.max_scale},
+        )
+
+    def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
+        width, height = params.width * params.scale, params.height * params.scale
+        mode = "RGB" if params.background[3] == 255 else "RGBA"
+        image = Image.new(mode, (width, height), params.background)
+        text = params.text or f"{params.width}×{params.height}"
+        block = TextBlock(text, params.font, self.context.fonts)
+        if params.font_size is not None:
+            size = params.font_size * params.scale
+        else:
+            cap = max(1, int(max(width, height) * _MAX_TEXT_SHARE))
+            size = block.fit(width * _TEXT_BOX, height * _TEXT_BOX, cap)
+        block.draw(ImageDraw.Draw(image), size, params.color)
+        return image

@@ -1,0 +1,108 @@
+"""The generator plugin contract.
+
+A generator owns only its drawing: its parameter model and its render function. The
+core owns routes, validation errors, format negotiation, encoding and headers.
+
+    class Badge(Generator):
+        name = "badge"
+        summary = "A status badge"
+        formats = RASTER_FORMATS
+
+        def params_model(self) -> type[BaseModel]:
+            return with_limits(
+                BadgeParams, label={"max_length": self.context.settings.max_text_length}
+            )
+
+        def render(self, params: BadgeParams, fmt: ImageFormat) -> Image.Image:
+            ...
+
+Register it in your package's `pyproject.toml`:
+
+    [project.entry-points."imagegen.generators"]
+    badge = "my_package.badge:Badge"
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+from PIL import Image
+from pydantic import BaseModel, Field, create_model
+from pydantic.fields import FieldInfo
+
+from imagegen.fonts import FontLibrary
+from imagegen.formats import RASTER_FORMATS, ImageFormat
+from imagegen.settings import Settings
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def with_limits(
+    model: type[Model], class_vars: dict[str, Any] | None = None, **fields: dict[str, Any]
+) -> type[Model]:
+    """A subclass of `model` whose fields carry the limits in force, so they are both
+    enforced and shown in the spec: `with_limits(P, width={"le": settings.max_width})`.
+
+    A field's entry may also replace its type with `"annotation"` (e.g. a `Literal` of
+    the fonts installed), and `class_vars` sets class attributes that validators read.
+    """
+    overrides: dict[str, Any] = {}
+    for name, constraints in fields.items():
+        base = model.model_fields[name]
+        extra = dict(constraints)
+        annotation = extra.pop("annotation", base.annotation)
+        overrides[name] = (annotation, FieldInfo.merge_field_infos(base, Field(**extra)))
+    limited = create_model(  # type: ignore[call-overload]
+        model.__name__, __base__=model, __module__=model.__module__, **overrides
+    )
+    for key, value in (class_vars or {}).items():
+        setattr(limited, key, value)
+    return limited
+
+
+@dataclass(frozen=True)
+class GeneratorContext:
+    """What the core hands every generator: the limits in force and the fonts."""
+
+    settings: Settings
+    fonts: FontLibrary
+
+
+class Generator(ABC):
+    """Base class of every image generator.
+
+    Class attributes:
+        name: the route segment, `/{name}`; letters, digits and `-`.
+        summary, description: shown in the OpenAPI spec and on `/generators`.
+        formats: what `render` can produce, in order of preference; the first one is
+            served when the client accepts anything. PNG, JPEG and WebP come from the
+            core's encoder; a generator that lists SVG or PDF must return bytes for them.
+        path: a path template after `/{name}` whose parameters are fields of the
+            parameter model, e.g. `/{width}x{height}`; empty for query-only routes.
+        accepts_body: also serve `POST /{name}` with the parameters as a JSON body.
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    description: ClassVar[str] = ""
+    formats: ClassVar[tuple[ImageFormat, ...]] = RASTER_FORMATS
+    path: ClassVar[str] = ""
+    accepts_body: ClassVar[bool] = False
+
+    def __init__(self, context: GeneratorContext) -> None:
+        self.context = context
+        self.params: type[BaseModel] = self.params_model()
+
+    @abstractmethod
+    def params_model(self) -> type[BaseModel]:
+        """The pydantic model of this generator's parameters, with the limits of
+        `self.context.settings` applied (see `with_limits`) so that they show in the spec.
+        `render` receives an instance of it."""
+
+    @abstractmethod
+    def render(self, params: Any, fmt: ImageFormat) -> Image.Image | bytes:
+        """Draw the image. Return a Pillow image (the core encodes it as `fmt`), or the
+        finished bytes of `fmt` for formats the core cannot encode, such as SVG.
+
+        Must be deterministic (same parameters, same output) and must not touch global
+        state: renders run concurrently in worker threads."""

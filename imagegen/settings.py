@@ -1,0 +1,52 @@
+"""Limits and defaults, each overridable by an ``IMAGEGEN_*`` environment variable.
+
+Every limit exists so that one request cannot take the server down: a limit on pixels
+bounds the memory of one render, a limit on text bounds layout time. The defaults are
+generous for real pages, emails and reports and small enough for a 2-core box.
+"""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_fonts_dir() -> Path:
+    """The fonts shipped with imagegen: inside the wheel, or at the top of a source checkout."""
+    installed = _PACKAGE_DIR / "fonts"
+    return installed if installed.is_dir() else _PACKAGE_DIR.parent / "fonts"
+
+
+class Settings(BaseSettings):
+    """Server configuration. ``IMAGEGEN_MAX_WIDTH=2000`` overrides ``max_width``, and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="IMAGEGEN_", frozen=True)
+
+    host: str = Field("127.0.0.1", description="Address `imagegen serve` listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="Port `imagegen serve` listens on.")
+
+    max_width: int = Field(4000, ge=1, description="Largest image width in pixels, before `scale`.")
+    max_height: int = Field(
+        4000, ge=1, description="Largest image height in pixels, before `scale`."
+    )
+    max_pixels: int = Field(
+        16_000_000,
+        ge=1,
+        description="Largest output pixel count (width × height × scale²): 64 MB as RGBA.",
+    )
+    max_scale: int = Field(4, ge=1, le=8, description="Largest device pixel ratio `scale`.")
+    max_text_length: int = Field(
+        200, ge=1, description="Longest text drawn on an image, in characters."
+    )
+    max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
+    fonts_dir: Path = Field(
+        default_factory=bundled_fonts_dir,
+        description="Folder of font families, one sub-folder each with a .ttf and its licence.",
+    )
+
+    @classmethod
+    def defaults(cls) -> "Settings":
+        """The settings with no environment applied: what the committed OpenAPI spec shows."""
+        return cls.model_construct()

@@ -1,0 +1,87 @@
+"""Laying out and drawing centred, multi-line text with per-character font fallback."""
+
+from dataclasses import dataclass
+
+from PIL import ImageDraw, ImageFont
+
+from imagegen.colors import RGBA
+from imagegen.fonts import FontFamily, FontLibrary
+
+_REFERENCE_SIZE = 100  # fitting measures once at this size, then scales
+
+
+@dataclass(frozen=True)
+class _Line:
+    runs: list[tuple[str, ImageFont.FreeTypeFont]]
+    width: float
+    top: int  # ink extent relative to the baseline (negative is above)
+    bottom: int
+
+
+def _runs(line: str, chain: list[FontFamily]) -> list[tuple[str, FontFamily]]:
+    """Split `line` into runs, each drawn with the first family that has its glyphs."""
+    runs: list[tuple[str, FontFamily]] = []
+    for char in line:
+        family = next((f for f in chain if ord(char) in f.codepoints), chain[0])
+        if char.isspace() and runs:
+            family = runs[-1][1]  # spaces never start a new run
+        if runs and runs[-1][1] is family:
+            runs[-1] = (runs[-1][0] + char, family)
+        else:
+            runs.append((char, family))
+    return runs
+
+
+class TextBlock:
+    """Lines of text with their fonts resolved; measured and drawn at a given size."""
+
+    def __init__(self, text: str, font: str, fonts: FontLibrary) -> None:
+        chain = fonts.chain(font)
+        self._fonts = fonts
+        self._lines = [_runs(line, chain) for line in text.split("\n")]
+        self._primary = chain[0]
+
+    def _layout(self, size: int) -> tuple[list[_Line], int]:
+        primary = self._fonts.sized(self._primary, size)
+        ascent, descent = primary.getmetrics()
+        lines = []
+        for runs in self._lines:
+            sized = [(text, self._fonts.sized(family, size)) for text, family in runs]
+            width = sum(f.getlength(text) for text, f in sized)
+            boxes = [f.getbbox(text, anchor="ls") for text, f in sized if text.strip()]
+            top = min((b[1] for b in boxes), default=-ascent)
+            bottom = max((b[3] for b in boxes), default=0)
+            lines.append(_Line(sized, width, top, bottom))
+        return lines, ascent + descent
+
+    def measure(self, size: int) -> tuple[float, float]:
+        """(width, height) of the inked block at `size` px."""
+        lines, pitch = self._layout(size)
+        width = max(line.width for line in lines)
+        height = (len(lines) - 1) * pitch + lines[-1].bottom - lines[0].top
+        return width, height
+
+    def fit(self, box_width: float, box_height: float, max_size: int) -> int:
+        """The largest size (at most `max_size`, at least 1) at which the block fits."""
+        width, height = self.measure(_REFERENCE_SIZE)
+        ratio = min(box_width / max(width, 1), box_height / max(height, 1))
+        size = max(1, min(max_size, int(_REFERENCE_SIZE * ratio)))
+        while size > 1:
+            width, height = self.measure(size)
+            if width <= box_width and height <= box_height:
+                break
+            size = max(1, int(size * 0.95))
+        return size
+
+    def draw(self, draw: ImageDraw.ImageDraw, size: int, color: RGBA) -> None:
+        """Draw the block centred on the image, each line centred horizontally."""
+        lines, pitch = self._layout(size)
+        image_width, image_height = draw.im.size
+        height = (len(lines) - 1) * pitch + lines[-1].bottom - lines[0].top
+        baseline = (image_height - height) / 2 - lines[0].top
+        for line in lines:
+            x = (image_width - line.width) / 2
+            for text, font in line.runs:
+                draw.text((x, baseline), text, font=font, fill=color, anchor="ls")
+                x += font.getlength(text)
+            baseline += pitch

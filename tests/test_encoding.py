@@ -1,0 +1,93 @@
+"""Encoders: exact palettes, alpha handling, options, determinism."""
+
+import io
+
+from PIL import Image, ImageChops, ImageDraw
+
+from imagegen.encoding import EncodeOptions, encode
+from imagegen.formats import JPEG, PNG, WEBP
+from tests.conftest import decode
+
+
+def flat(mode: str = "RGB") -> Image.Image:
+    image = Image.new(mode, (120, 80), (200, 30, 30, 255) if mode == "RGBA" else (200, 30, 30))
+    ImageDraw.Draw(image).ellipse((10, 10, 110, 70), fill="navy")  # anti-aliasing-free
+    return image
+
+
+def photo() -> Image.Image:
+    """More than 256 colours: a gradient."""
+    image = Image.new("RGB", (256, 64))
+    image.putdata([(x, y * 4, (x + y) % 256) for y in range(64) for x in range(256)])
+    return image
+
+
+def same_pixels(a: Image.Image, b: Image.Image) -> bool:
+    diff = ImageChops.difference(a.convert("RGBA"), b.convert("RGBA"))
+    return diff.getbbox(alpha_only=False) is None
+
+
+def test_flat_png_is_an_exact_palette_image():
+    image = flat()
+    decoded = decode(encode(image, PNG, EncodeOptions()))
+    assert decoded.mode == "P"
+    assert same_pixels(decoded, image)
+
+
+def test_flat_png_with_alpha_keeps_transparency_exactly():
+    image = Image.new("RGBA", (50, 50), (0, 0, 0, 0))
+    ImageDraw.Draw(image).rectangle((10, 10, 39, 39), fill=(0, 128, 0, 128))
+    decoded = decode(encode(image, PNG, EncodeOptions()))
+    assert decoded.mode == "P"
+    assert decoded.convert("RGBA").getpixel((0, 0)) == (0, 0, 0, 0)
+    assert decoded.convert("RGBA").getpixel((20, 20)) == (0, 128, 0, 128)
+
+
+def test_many_colour_png_stays_truecolour_and_lossless():
+    image = photo()
+    decoded = decode(encode(image, PNG, EncodeOptions()))
+    assert decoded.mode == "RGB"
+    assert same_pixels(decoded, image)
+
+
+def test_jpeg_flattens_alpha_onto_white_and_honours_quality():
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    decoded = decode(encode(image, JPEG, EncodeOptions()))
+    assert decoded.mode == "RGB"
+    assert all(c >= 250 for c in decoded.getpixel((32, 32)))
+    small = encode(photo(), JPEG, EncodeOptions(quality=10))
+    large = encode(photo(), JPEG, EncodeOptions(quality=95))
+    assert len(small) < len(large)
+
+
+def test_webp_is_lossless_for_flat_images_and_lossy_for_photos_by_default():
+    image = flat()
+    assert same_pixels(decode(encode(image, WEBP, EncodeOptions())), image)
+    lossy = decode(encode(photo(), WEBP, EncodeOptions()))
+    assert not same_pixels(lossy, photo())
+
+
+def test_webp_options_override_the_default():
+    forced_lossless = decode(encode(photo(), WEBP, EncodeOptions(lossless=True)))
+    assert same_pixels(forced_lossless, photo())
+    forced_lossy = encode(flat(), WEBP, EncodeOptions(lossless=False, quality=5))
+    assert forced_lossy != encode(flat(), WEBP, EncodeOptions())
+
+
+def test_encoding_is_deterministic():
+    for fmt in (PNG, JPEG, WEBP):
+        assert encode(photo(), fmt, EncodeOptions()) == encode(photo(), fmt, EncodeOptions())
+
+
+def test_png_output_is_a_real_png():
+    data = encode(flat(), PNG, EncodeOptions())
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert Image.open(io.BytesIO(data)).format == "PNG"
+
+
+def test_opaque_rgba_is_encoded_without_alpha():
+    image = Image.new("RGBA", (40, 40), (10, 20, 30, 255))
+    decoded = decode(encode(image, PNG, EncodeOptions()))
+    assert decoded.mode == "P"
+    assert "transparency" not in decoded.info
+    assert decoded.convert("RGB").getpixel((0, 0)) == (10, 20, 30)

@@ -1,0 +1,191 @@
+"""`/placeholder` through the HTTP app: decoded images, pixels, headers and errors."""
+
+import pytest
+from PIL import ImageChops
+
+from tests.conftest import decode
+
+
+def ink_bbox(image, background):
+    """Bounding box of the pixels that differ from `background`."""
+    solid = image.convert("RGB")
+    plain = solid.copy()
+    plain.paste(background[:3], (0, 0, *solid.size))
+    return ImageChops.difference(solid, plain).getbbox()
+
+
+def test_default_placeholder_is_a_png_of_the_requested_size(client):
+    response = client.get("/placeholder/600x400", headers={"Accept": "*/*"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert response.headers["vary"] == "Accept"
+    image = decode(response.content)
+    assert (image.format, image.size) == ("PNG", (600, 400))
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((0, 0)) == (204, 204, 204)  # default background cccccc
+    box = ink_bbox(image, (204, 204, 204))
+    assert box is not None, "the default text 600×400 must be drawn"
+    left, top, right, bottom = box
+    # Centred, inside the margins, and drawn in the default text colour.
+    assert abs((left + right) / 2 - 300) <= 3 and abs((top + bottom) / 2 - 200) <= 3
+    assert left > 60 and right < 540
+    assert (85, 85, 85) in {c for _, c in rgb.getcolors(256)}
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt", "media_type"),
+    [
+        ("/placeholder/300x200.png", "PNG", "image/png"),
+        ("/placeholder/300x200.jpg", "JPEG", "image/jpeg"),
+        ("/placeholder/300x200.jpeg", "JPEG", "image/jpeg"),
+        ("/placeholder/300x200.webp", "WEBP", "image/webp"),
+        ("/placeholder/300x200?format=webp", "WEBP", "image/webp"),
+        ("/placeholder/300x200?format=JPG", "JPEG", "image/jpeg"),
+    ],
+)
+def test_explicit_format_wins_over_accept_and_does_not_vary(client, path, fmt, media_type):
+    response = client.get(path, headers={"Accept": "image/png;q=0.1, text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == media_type
+    assert "vary" not in response.headers
+    image = decode(response.content)
+    assert (image.format, image.size) == (fmt, (300, 200))
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("image/webp", "image/webp"),
+        ("image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", "image/webp"),
+        ("image/jpeg", "image/jpeg"),
+        ("image/webp;q=0.5, image/png", "image/png"),
+    ],
+)
+def test_accept_header_negotiates_with_vary(client, accept, media_type):
+    response = client.get("/placeholder/80x60", headers={"Accept": accept})
+    assert response.headers["content-type"] == media_type
+    assert response.headers["vary"] == "Accept"
+    assert decode(response.content).size == (80, 60)
+
+
+def test_unacceptable_accept_gets_406_listing_available_types(client):
+    response = client.get("/placeholder/80x60", headers={"Accept": "text/html, image/avif"})
+    assert response.status_code == 406
+    assert response.headers["vary"] == "Accept"
+    body = response.json()
+    assert body["error"] == "not_acceptable"
+    assert body["available"] == ["image/png", "image/jpeg", "image/webp"]
+
+
+def test_colours_text_and_transparency(client):
+    response = client.get(
+        "/placeholder/200x100",
+        params={"background": "transparent", "color": "#ff0000", "text": "Hi"},
+    )
+    image = decode(response.content).convert("RGBA")
+    assert image.getpixel((0, 0)) == (0, 0, 0, 0)
+    colours = {c for _, c in image.getcolors(256)}
+    assert (255, 0, 0, 255) in colours
+
+
+def test_hex_and_names_give_identical_images(client):
+    a = client.get("/placeholder/90x90", params={"background": "fff", "color": "#000"})
+    b = client.get("/placeholder/90x90", params={"background": "white", "color": "black"})
+    c = client.get("/placeholder/90x90?background=%23FFFFFFFF&color=000000")
+    assert b.content == c.content
+    assert decode(a.content).convert("RGB").getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_scale_multiplies_pixels(client):
+    one = decode(client.get("/placeholder/120x80").content)
+    three = decode(client.get("/placeholder/120x80?scale=3").content)
+    assert three.size == (360, 240)
+    box1, box3 = ink_bbox(one, (204, 204, 204)), ink_bbox(three, (204, 204, 204))
+    assert abs((box3[2] - box3[0]) - 3 * (box1[2] - box1[0])) <= 6
+
+
+def test_line_breaks_make_taller_text(client):
+    one = decode(client.get("/placeholder/400x300?text=Hello%20world&font_size=30").content)
+    two = decode(client.get("/placeholder/400x300?text=Hello%5Cnworld&font_size=30").content)
+    box1, box2 = ink_bbox(one, (204, 204, 204)), ink_bbox(two, (204, 204, 204))
+    assert (box2[3] - box2[1]) > 1.8 * (box1[3] - box1[1])
+    assert (box2[2] - box2[0]) < (box1[2] - box1[0])
+
+
+def test_font_choice_changes_the_drawing_and_accepts_display_names(client):
+    lato = client.get("/placeholder/300x100?text=Quick&font=lato").content
+    serif = client.get("/placeholder/300x100?text=Quick&font=dejavu-serif").content
+    spaced = client.get("/placeholder/300x100?text=Quick&font=DejaVu%20Serif").content
+    assert lato != serif
+    assert serif == spaced
+
+
+def test_characters_missing_from_the_font_fall_back_to_bundled_fonts(client):
+    # Lato has no CJK glyphs: without fallback these would draw as identical boxes.
+    a = client.get("/placeholder/300x100", params={"text": "你好", "font_size": 40}).content
+    b = client.get("/placeholder/300x100", params={"text": "世界", "font_size": 40}).content
+    assert a != b
+    assert ink_bbox(decode(a), (204, 204, 204)) is not None
+
+
+def test_autofit_keeps_long_text_inside_the_image(client):
+    text = "A long caption that must shrink to fit inside a small image"
+    image = decode(client.get("/placeholder/200x50", params={"text": text}).content)
+    left, top, right, bottom = ink_bbox(image, (204, 204, 204))
+    assert left >= 1 and top >= 1 and right <= 199 and bottom <= 49
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter", "limit"),
+    [
+        ("/placeholder/99999x100", "width", 4000),
+        ("/placeholder/100x4001", "height", 4000),
+        ("/placeholder/0x100", "width", 1),
+        ("/placeholder/abcx100", "width", None),
+        ("/placeholder/100x100?scale=5", "scale", 4),
+        ("/placeholder/4000x4000?scale=2", "scale", 16_000_000),
+        ("/placeholder/100x100?background=nope", "background", None),
+        ("/placeholder/100x100?color=%2312345", "color", None),
+        ("/placeholder/100x100?font=../../etc/passwd", "font", None),
+        ("/placeholder/100x100?font_size=0", "font_size", 1),
+        ("/placeholder/100x100?text=" + "x" * 201, "text", 200),
+        ("/placeholder/100x100?format=gif", "format", None),
+        ("/placeholder/100x100.bmp", "format", None),
+        ("/placeholder/100x100.png?format=jpeg", "format", None),
+        ("/placeholder/100x100?quality=0", "quality", 100),
+        ("/placeholder/100x100?lossless=maybe", "lossless", None),
+    ],
+)
+def test_bad_input_gets_422_naming_the_parameter(client, path, parameter, limit):
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["status"] == 422 and body["error"] == "invalid_parameter"
+    names = [p["parameter"] for p in body["parameters"]]
+    assert parameter in names
+    assert parameter in body["message"]
+    if limit is not None:
+        problem = next(p for p in body["parameters"] if p["parameter"] == parameter)
+        assert problem["limit"] == limit
+
+
+def test_unknown_routes_and_methods_use_the_same_error_shape(client):
+    missing = client.get("/nothing-here")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    wrong = client.post("/placeholder/10x10")
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+def test_unknown_query_parameters_are_ignored(client):
+    plain = client.get("/placeholder/50x50").content
+    tracked = client.get("/placeholder/50x50?utm_source=newsletter&utm_campaign=x").content
+    assert plain == tracked
+
+
+def test_fonts_lists_bundled_families_with_licences(client, app):
+    fonts = client.get("/fonts").json()
+    names = {f["name"] for f in fonts}
+    assert {"lato", "roboto", "open-sans", "dejavu-sans", "dejavu-serif"} <= names
+    assert all(f["license"] for f in fonts)
