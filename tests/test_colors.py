@@ -27,7 +27,7 @@ def test_parse_color(text, rgba):
     "text", ["", " ", "#12345", "#1234567", "ggg", "notacolour", "rgb(1,2,3)", "x" * 100, "#"]
 )
 def test_parse_color_rejects(text):
-    with pytest.raises(ValueError, match="colour|characters"):
+    with pytest.raises(ValueError, match=r"colour|characters"):
         parse_color(text)
 
 

@@ -12,7 +12,7 @@ from imagegen.registry import PluginError, discover_generators
 from imagegen.settings import Settings
 from tests.conftest import decode
 
-TOY_MODULE = '''
+TOY_MODULE = """
 from PIL import Image
 from pydantic import BaseModel, Field
 
@@ -44,7 +44,7 @@ class FakePlaceholder(Swatch):
 
 class NotAGenerator:
     name = "bogus"
-'''
+"""
 
 
 def install_plugin(tmp_path, monkeypatch, entry_points: str) -> None:
@@ -60,9 +60,7 @@ def install_plugin(tmp_path, monkeypatch, entry_points: str) -> None:
 
 
 def test_entry_point_generator_gets_documented_working_routes(tmp_path, monkeypatch):
-    install_plugin(
-        tmp_path, monkeypatch, "[imagegen.generators]\nswatch = toy_swatch:Swatch\n"
-    )
+    install_plugin(tmp_path, monkeypatch, "[imagegen.generators]\nswatch = toy_swatch:Swatch\n")
     app = create_app(Settings.defaults())
     client = TestClient(app)
 
@@ -91,9 +89,7 @@ def test_entry_point_generator_gets_documented_working_routes(tmp_path, monkeypa
 
 
 def test_oversized_json_body_is_refused_before_reading(tmp_path, monkeypatch):
-    install_plugin(
-        tmp_path, monkeypatch, "[imagegen.generators]\nswatch = toy_swatch:Swatch\n"
-    )
+    install_plugin(tmp_path, monkeypatch, "[imagegen.generators]\nswatch = toy_swatch:Swatch\n")
     client = TestClient(create_app(Settings.defaults()))
     response = client.post("/swatch", content=b"[" + b"1," * 600_000 + b"1]")
     assert response.status_code == 413
