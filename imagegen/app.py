@@ -2,18 +2,20 @@
 
 import logging
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from imagegen import __version__
+from imagegen.cache import CacheMiddleware, RenderCache
 from imagegen.errors import ApiError, ErrorBody
 from imagegen.fonts import FontLibrary
 from imagegen.openapi import install_openapi
 from imagegen.plugin import Generator, GeneratorContext
 from imagegen.registry import discover_generators
-from imagegen.routes import add_generator_routes
+from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
 
 logger = logging.getLogger("imagegen")
@@ -103,7 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for g in generators
         ]
 
+    cache = RenderCache(settings.cache_max_bytes)
+    service = RenderService(cache, CapacityLimiter(settings.render_threads), settings.cache_control)
     for generator in generators:
-        add_generator_routes(app, generator)
+        add_generator_routes(app, generator, service)
+    app.add_middleware(CacheMiddleware, cache=cache)
     install_openapi(app, [g.params for g in generators if g.accepts_body])
     return app

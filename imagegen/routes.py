@@ -8,13 +8,16 @@ worker thread and answers `Response(content=bytes)` with an exact Content-Length
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 
+from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
 from imagegen.encoding import encode
 from imagegen.errors import ApiError, ErrorBody, from_validation_error
 from imagegen.formats import tokens_for
@@ -28,10 +31,30 @@ from imagegen.output import (
 from imagegen.plugin import Generator
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
-_VARY = {
-    "description": "`Accept` when the format was negotiated rather than chosen explicitly.",
-    "schema": {"type": "string"},
+_IMAGE_HEADERS = {
+    "Vary": {
+        "description": "`Accept` when the format was negotiated rather than chosen explicitly.",
+        "schema": {"type": "string"},
+    },
+    "ETag": {
+        "description": "Strong validator of this image; send it back in `If-None-Match`.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "Images are deterministic: by default cacheable for a year.",
+        "schema": {"type": "string"},
+    },
 }
+
+
+@dataclass(frozen=True)
+class RenderService:
+    """What every image route shares: the render cache, the render thread limit and
+    the Cache-Control header of images."""
+
+    cache: RenderCache
+    limiter: CapacityLimiter
+    cache_control: str
 
 
 def _render(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
@@ -63,7 +86,9 @@ async def read_json_body(request: Request, limit: int) -> object:
         raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {exc}") from None
 
 
-def _endpoint(generator: Generator, from_body: bool) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    generator: Generator, service: RenderService, from_body: bool
+) -> Callable[[Request], Awaitable[Response]]:
     max_body = generator.context.settings.max_body_bytes
 
     async def endpoint(request: Request) -> Response:
@@ -73,9 +98,30 @@ def _endpoint(generator: Generator, from_body: bool) -> Callable[[Request], Awai
         output = choose_output(query, extension, request.headers.get("accept"), generator.formats)
         data = await read_json_body(request, max_body) if from_body else query | path_params
         params = _validate(generator, data)
-        content = await run_in_threadpool(_render, generator, params, output)
-        headers = {"Vary": "Accept"} if output.negotiated else {}
-        return Response(content, media_type=output.format.media_type, headers=headers)
+        etag = compute_etag(
+            generator.name,
+            params.model_dump(mode="json"),
+            output.format.name,
+            asdict(output.options),
+        )
+        headers = {"etag": etag}
+        if service.cache_control:
+            headers["cache-control"] = service.cache_control
+        if output.negotiated:
+            headers["vary"] = "Accept"
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None and etag_matches(if_none_match, etag):
+            return Response(status_code=304, headers=headers)
+
+        async def create() -> CachedImage:
+            content = await anyio.to_thread.run_sync(
+                _render, generator, params, output, limiter=service.limiter
+            )
+            media = ("content-type", output.format.media_type)
+            return CachedImage(content, (media, *headers.items()))
+
+        image = await service.cache.get_or_create(etag, create)
+        return Response(image.content, media_type=output.format.media_type, headers=headers)
 
     return endpoint
 
@@ -151,8 +197,9 @@ def _responses(generator: Generator) -> dict[int | str, dict[str, Any]]:
         200: {
             "description": "The image, in the format chosen.",
             "content": {fmt.media_type: _BINARY for fmt in generator.formats},
-            "headers": {"Vary": _VARY},
+            "headers": _IMAGE_HEADERS,
         },
+        304: {"description": "`If-None-Match` matched the image's ETag; no body."},
         406: {
             "model": ErrorBody,
             "description": "No format this route can produce is acceptable to the client; "
@@ -165,8 +212,9 @@ def _responses(generator: Generator) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def add_generator_routes(app: FastAPI, generator: Generator) -> None:
-    """Add the GET (and, if the generator takes a JSON body, POST) routes of `generator`."""
+def add_generator_routes(app: FastAPI, generator: Generator, service: RenderService) -> None:
+    """Add the GET and HEAD (and, if the generator takes a JSON body, POST) routes of
+    `generator`."""
     base = f"/{generator.name}{generator.path}"
     model_parameters = _model_parameters(generator)
     variants = [(f"{base}.{{{FORMAT_PARAM}}}", True), (base, False)]  # extension route first
@@ -183,20 +231,23 @@ def add_generator_routes(app: FastAPI, generator: Generator) -> None:
             "tags": [generator.name],
         }
         output_parameters = _output_parameters(generator, with_extension)
+        get = _endpoint(generator, service, from_body=False)
         app.add_api_route(
             path,
-            _endpoint(generator, from_body=False),
+            get,
             methods=["GET"],
             operation_id=f"{generator.name}{suffix}".replace("-", "_"),
             openapi_extra={"parameters": model_parameters + output_parameters},
             **common,
         )
+        # HEAD answers with GET's headers and Content-Length; the server drops the body.
+        app.add_api_route(path, get, methods=["HEAD"], include_in_schema=False)
         if generator.accepts_body:
             body_path = f"/{generator.name}" + (f".{{{FORMAT_PARAM}}}" if with_extension else "")
             model_name = generator.params.__name__
             app.add_api_route(
                 body_path,
-                _endpoint(generator, from_body=True),
+                _endpoint(generator, service, from_body=True),
                 methods=["POST"],
                 operation_id=f"{generator.name}_post{suffix}".replace("-", "_"),
                 openapi_extra={

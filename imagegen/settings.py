@@ -41,6 +41,24 @@ class Settings(BaseSettings):
         200, ge=1, description="Longest text drawn on an image, in characters."
     )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
+    cache_max_bytes: int = Field(
+        128 * 2**20,
+        ge=0,
+        description="Render cache size per worker process, in bytes of encoded images; "
+        "0 turns the cache off.",
+    )
+    cache_control: str = Field(
+        "public, max-age=31536000, immutable",
+        description="Cache-Control of image responses. Images are deterministic, so the "
+        "default lets browsers, CDNs and email image proxies keep them for a year. "
+        "Empty: no header.",
+    )
+    render_threads: int = Field(
+        4,
+        ge=1,
+        description="Renders run at once per worker process. More threads than cores "
+        "buys little (rendering holds the GIL much of the time) and costs memory.",
+    )
     fonts_dir: Path = Field(
         default_factory=bundled_fonts_dir,
         description="Folder of font families, one sub-folder each with a .ttf and its licence.",

@@ -1,0 +1,181 @@
+"""Strong ETags from canonical parameters, and a bounded in-memory render cache.
+
+Rendering is deterministic, so an image is named by what produced it: the generator,
+its validated parameters in canonical form (`fff` and `#FFFFFF` validate to the same
+colour), the format, the encoder options and the project version. That name is both
+the ETag and the cache key.
+
+Two layers make repeats nearly free:
+- `RenderCache` maps an ETag to the finished response (body and headers), bounded by
+  total bytes, least recently used first out. The route handler fills it.
+- `CacheMiddleware` remembers which ETag each raw request (method aside: path, query
+  string and Accept) produced, and answers a repeat of that raw request straight from
+  the cache at the ASGI level, before routing, validation or negotiation run.
+"""
+
+import asyncio
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from imagegen import __version__
+
+# Raw requests longer than this are not remembered: they would crowd out the rest.
+_MAX_ALIAS_KEY = 4096
+
+
+def compute_etag(generator: str, params: dict[str, Any], fmt: str, options: dict[str, Any]) -> str:
+    """A strong ETag for one rendering: quoted, 32 hex digits of SHA-256."""
+    canonical = json.dumps(
+        [__version__, generator, params, fmt, options],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an `If-None-Match` header matches `etag` (weak comparison, RFC 9110 §13.1.2)."""
+    if if_none_match.strip() == "*":
+        return True
+    candidates = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return etag in candidates
+
+
+@dataclass(frozen=True)
+class CachedImage:
+    """A finished image response."""
+
+    content: bytes
+    headers: tuple[tuple[str, str], ...]  # content-type, etag, cache-control, vary…
+
+
+class RenderCache:
+    """ETag -> finished image, bounded by the total bytes of the images (LRU).
+
+    Used only from the event loop thread, so it needs no lock.
+    """
+
+    def __init__(self, max_bytes: int, max_aliases: int = 100_000) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._images: OrderedDict[str, CachedImage] = OrderedDict()
+        self._aliases: OrderedDict[bytes, str] = OrderedDict()
+        self._max_aliases = max_aliases
+        self._pending: dict[str, asyncio.Future[CachedImage]] = {}
+
+    def get(self, etag: str) -> CachedImage | None:
+        """The cached image for `etag`, marked as recently used."""
+        image = self._images.get(etag)
+        if image is not None:
+            self._images.move_to_end(etag)
+        return image
+
+    def put(self, etag: str, image: CachedImage) -> None:
+        """Keep `image`, evicting the least recently used ones to stay within bounds."""
+        if len(image.content) > self.max_bytes or etag in self._images:
+            return
+        self._images[etag] = image
+        self.size += len(image.content)
+        while self.size > self.max_bytes:
+            _, evicted = self._images.popitem(last=False)
+            self.size -= len(evicted.content)
+
+    async def get_or_create(
+        self, etag: str, create: Callable[[], Awaitable[CachedImage]]
+    ) -> CachedImage:
+        """The cached image for `etag`, or `create()`'s, stored. Concurrent requests for
+        one ETag share a single render instead of each rendering it."""
+        cached = self.get(etag)
+        if cached is not None:
+            return cached
+        pending = self._pending.get(etag)
+        if pending is None:
+            pending = asyncio.ensure_future(create())
+            self._pending[etag] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(etag, None))
+        image = await asyncio.shield(pending)
+        self.put(etag, image)
+        return image
+
+    def alias(self, raw_key: bytes, etag: str) -> None:
+        """Remember that the raw request `raw_key` produced `etag`."""
+        if len(raw_key) > _MAX_ALIAS_KEY or self.max_bytes == 0:
+            return
+        self._aliases[raw_key] = etag
+        self._aliases.move_to_end(raw_key)
+        if len(self._aliases) > self._max_aliases:
+            self._aliases.popitem(last=False)
+
+    def lookup(self, raw_key: bytes) -> CachedImage | None:
+        """The cached image a raw request produced before, if it is still cached."""
+        etag = self._aliases.get(raw_key)
+        return None if etag is None else self.get(etag)
+
+
+def raw_request_key(scope: Scope) -> bytes:
+    """Path, query string and Accept of a request: what decides its image."""
+    accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
+    return b"\0".join((scope["path"].encode(), scope["query_string"], accept))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    value = next((v for k, v in scope["headers"] if k == name), None)
+    return None if value is None else value.decode("latin-1")
+
+
+def not_modified_headers(headers: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
+    """The headers a 304 repeats (RFC 9110 §15.4.5): all but the content ones."""
+    return [
+        (k.encode(), v.encode()) for k, v in headers if k not in ("content-type", "content-length")
+    ]
+
+
+class CacheMiddleware:
+    """Answers repeated GET/HEAD image requests from `RenderCache` without routing."""
+
+    def __init__(self, app: ASGIApp, cache: RenderCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        raw_key = raw_request_key(scope)
+        image = self.cache.lookup(raw_key)
+        if image is None:
+            await self.app(scope, receive, self._remember(send, raw_key))
+            return
+        if_none_match = _header(scope, b"if-none-match")
+        etag = dict(image.headers)["etag"]
+        if if_none_match is not None and etag_matches(if_none_match, etag):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": not_modified_headers(image.headers),
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = [(k.encode(), v.encode()) for k, v in image.headers]
+        headers.append((b"content-length", str(len(image.content)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": image.content})
+
+    def _remember(self, send: Send, raw_key: bytes) -> Send:
+        async def remembering_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                etag = next((v for k, v in message.get("headers", []) if k == b"etag"), None)
+                if etag is not None:
+                    self.cache.alias(raw_key, etag.decode("latin-1"))
+            await send(message)
+
+        return remembering_send
