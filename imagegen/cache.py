@@ -48,12 +48,28 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
+Headers = list[tuple[bytes, bytes]]
+
+
 @dataclass(frozen=True)
 class CachedImage:
-    """A finished image response."""
+    """A finished image response, with its headers ready to send as ASGI raw headers."""
 
     content: bytes
-    headers: tuple[tuple[str, str], ...]  # content-type, etag, cache-control, vary…
+    etag: str
+    headers: Headers  # of the 200, Content-Length included
+    not_modified_headers: Headers  # of a 304: the same less the content ones (RFC 9110)
+
+    @classmethod
+    def build(cls, content: bytes, media_type: str, headers: dict[str, str]) -> "CachedImage":
+        """`headers` are those both a 200 and a 304 carry: ETag, Cache-Control, Vary."""
+        common = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        full = [
+            (b"content-type", media_type.encode()),
+            (b"content-length", str(len(content)).encode()),
+            *common,
+        ]
+        return cls(content, headers["etag"], full, common)
 
 
 class RenderCache:
@@ -119,22 +135,15 @@ class RenderCache:
         return None if etag is None else self.get(etag)
 
 
-def raw_request_key(scope: Scope) -> bytes:
-    """Path, query string and Accept of a request: what decides its image."""
-    accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
-    return b"\0".join((scope["path"].encode(), scope["query_string"], accept))
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    value = next((v for k, v in scope["headers"] if k == name), None)
-    return None if value is None else value.decode("latin-1")
-
-
-def not_modified_headers(headers: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
-    """The headers a 304 repeats (RFC 9110 §15.4.5): all but the content ones."""
-    return [
-        (k.encode(), v.encode()) for k, v in headers if k not in ("content-type", "content-length")
-    ]
+def _request_key(scope: Scope) -> tuple[bytes, bytes | None]:
+    """(path, query string and Accept: what decides the image; If-None-Match)."""
+    accept, if_none_match = b"", None
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = value
+        elif name == b"if-none-match":
+            if_none_match = value
+    return b"\0".join((scope["path"].encode(), scope["query_string"], accept)), if_none_match
 
 
 class CacheMiddleware:
@@ -148,27 +157,22 @@ class CacheMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        raw_key = raw_request_key(scope)
+        raw_key, if_none_match = _request_key(scope)
         image = self.cache.lookup(raw_key)
         if image is None:
             await self.app(scope, receive, self._remember(send, raw_key))
-            return
-        if_none_match = _header(scope, b"if-none-match")
-        etag = dict(image.headers)["etag"]
-        if if_none_match is not None and etag_matches(if_none_match, etag):
+        elif if_none_match is not None and etag_matches(if_none_match.decode(), image.etag):
             await send(
                 {
                     "type": "http.response.start",
                     "status": 304,
-                    "headers": not_modified_headers(image.headers),
+                    "headers": image.not_modified_headers,
                 }
             )
             await send({"type": "http.response.body", "body": b""})
-            return
-        headers = [(k.encode(), v.encode()) for k, v in image.headers]
-        headers.append((b"content-length", str(len(image.content)).encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": image.content})
+        else:
+            await send({"type": "http.response.start", "status": 200, "headers": image.headers})
+            await send({"type": "http.response.body", "body": image.content})
 
     def _remember(self, send: Send, raw_key: bytes) -> Send:
         async def remembering_send(message: Message) -> None:

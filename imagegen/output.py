@@ -74,8 +74,10 @@ def choose_output(
     extension: str | None,
     accept: str | None,
     formats: tuple[ImageFormat, ...],
+    png_level: int,
 ) -> OutputChoice:
-    """Read `format`, `quality` and `lossless` (removing them from `query`) and decide."""
+    """Read `format`, `quality` and `lossless` (removing them from `query`) and decide;
+    `png_level` is the server's PNG compression setting."""
     explicit = query.pop(FORMAT_PARAM, None)
     if extension is not None:
         if explicit is not None and format_for_token(explicit) != format_for_token(extension):
@@ -87,5 +89,6 @@ def choose_output(
     options = EncodeOptions(
         quality=_quality(query.pop(QUALITY_PARAM, None)),
         lossless=_lossless(query.pop(LOSSLESS_PARAM, None)),
+        png_level=png_level,
     )
     return OutputChoice(fmt, negotiated, options)

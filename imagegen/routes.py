@@ -89,14 +89,23 @@ async def read_json_body(request: Request, limit: int) -> object:
 def _endpoint(
     generator: Generator, service: RenderService, from_body: bool
 ) -> Callable[[Request], Awaitable[Response]]:
-    max_body = generator.context.settings.max_body_bytes
+    settings = generator.context.settings
 
     async def endpoint(request: Request) -> Response:
         query = dict(request.query_params)
         path_params = dict(request.path_params)
         extension = path_params.pop(FORMAT_PARAM, None)
-        output = choose_output(query, extension, request.headers.get("accept"), generator.formats)
-        data = await read_json_body(request, max_body) if from_body else query | path_params
+        output = choose_output(
+            query,
+            extension,
+            request.headers.get("accept"),
+            generator.formats,
+            settings.png_compression,
+        )
+        if from_body:
+            data = await read_json_body(request, settings.max_body_bytes)
+        else:
+            data = query | path_params
         params = _validate(generator, data)
         etag = compute_etag(
             generator.name,
@@ -117,8 +126,7 @@ def _endpoint(
             content = await anyio.to_thread.run_sync(
                 _render, generator, params, output, limiter=service.limiter
             )
-            media = ("content-type", output.format.media_type)
-            return CachedImage(content, (media, *headers.items()))
+            return CachedImage.build(content, output.format.media_type, headers)
 
         image = await service.cache.get_or_create(etag, create)
         return Response(image.content, media_type=output.format.media_type, headers=headers)

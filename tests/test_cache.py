@@ -126,7 +126,7 @@ def test_cache_off_renders_every_time(render_count, monkeypatch):
 
 def test_render_cache_is_bounded_by_bytes_lru():
     cache = RenderCache(max_bytes=100)
-    image = lambda n: CachedImage(b"x" * n, ())  # noqa: E731
+    image = lambda n: CachedImage.build(b"x" * n, "image/png", {"etag": '"e"'})  # noqa: E731
     cache.put("a", image(40))
     cache.put("b", image(40))
     assert cache.get("a") is not None  # a is now the most recently used

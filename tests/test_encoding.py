@@ -91,3 +91,33 @@ def test_opaque_rgba_is_encoded_without_alpha():
     assert decoded.mode == "P"
     assert "transparency" not in decoded.info
     assert decoded.convert("RGB").getpixel((0, 0)) == (10, 20, 30)
+
+
+def test_palette_png_uses_the_smallest_bit_depth_and_stays_exact():
+    for colors, depth in ((2, 1), (3, 2), (4, 2), (16, 4), (17, 8)):
+        image = Image.new("RGB", (37, 5))  # odd width: rows pad to whole bytes
+        image.putdata([(i % colors * 9, 0, 200) for i in range(37 * 5)])
+        data = encode(image, PNG, EncodeOptions())
+        assert data[24] == depth, f"{colors} colours"  # IHDR bit depth byte
+        assert same_pixels(decode(data), image)
+
+
+def test_palette_puts_the_most_frequent_colour_first():
+    image = Image.new("RGB", (20, 20), (1, 2, 3))
+    image.putpixel((0, 0), (250, 250, 250))
+    assert decode(encode(image, PNG, EncodeOptions())).getpalette()[:3] == [1, 2, 3]
+
+
+def test_palette_mapping_is_exact_for_a_full_256_colour_palette():
+    image = Image.new("RGB", (256, 40))
+    image.putdata([(x, (x * 7) % 256, 255 - x) for _ in range(40) for x in range(256)])
+    decoded = decode(encode(image, PNG, EncodeOptions()))
+    assert decoded.mode == "P" and same_pixels(decoded, image)
+
+
+def test_palette_mapping_falls_back_when_every_hash_collides(monkeypatch):
+    import imagegen.encoding
+
+    monkeypatch.setattr(imagegen.encoding, "_MULTIPLIERS", ())
+    image = flat()
+    assert same_pixels(decode(encode(image, PNG, EncodeOptions())), image)

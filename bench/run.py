@@ -1,0 +1,325 @@
+"""imagegen benchmarks, measured side by side in one run. See README, "Benchmarks".
+
+1. cache-hit throughput: imagegen vs a bare ASGI app returning the same bytes (>= 0.8x)
+2. cold render p50: imagegen over HTTP with the cache off vs the library called directly
+   for the same image in one process (<= 1.15x)
+3. the same bytes as `Response` vs `StreamingResponse(BytesIO)`: throughput, framing
+4. PNG size vs the best of oxipng (<= 1.05x), with JPEG and WebP sizes
+"""
+
+import argparse
+import http.client
+import io
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import oxipng
+from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw, ImageFont
+
+from imagegen.app import create_app
+from imagegen.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FONTS = Settings.defaults().fonts_dir
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def uvicorn_server(
+    app: str, env: dict[str, str] | None = None, factory: bool = False
+) -> Iterator[str]:
+    """A uvicorn process (one worker, no access log) serving `app`; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--app-dir", str(ROOT)]
+    command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{app} did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@dataclass
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, seconds: int, connections: int = 16) -> Load:
+    """Throughput and latency percentiles from one wrk run (one thread)."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", out)
+    if errors:
+        raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))
+    return Load(rps, p50, p99)
+
+
+def side_by_side(urls: dict[str, str], seconds: int, rounds: int) -> dict[str, Load]:
+    """wrk on each URL in turn, `rounds` times; the median round of each."""
+    runs: dict[str, list[Load]] = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            runs[name].append(wrk(url, seconds))
+    return {
+        name: sorted(loads, key=lambda load: load.rps)[len(loads) // 2]
+        for name, loads in runs.items()
+    }
+
+
+def fetch(
+    url: str, headers: dict[str, str] | None = None
+) -> tuple[http.client.HTTPResponse, bytes]:
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    path = "/" + url.split("//")[1].split("/", 1)[1]
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def p50_http(url: str, count: int) -> float:
+    """Median latency in ms of `count` sequential requests on one keep-alive connection."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    path = "/" + url.split("//")[1].split("/", 1)[1]
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    times = []
+    for _ in range(count + 3):
+        start = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        times.append(time.perf_counter() - start)
+        assert response.status == 200, response.status
+    connection.close()
+    return statistics.median(times[3:]) * 1000
+
+
+def p50_call(function: Callable[[], bytes], count: int) -> float:
+    """Median time in ms of `count` calls, after a few to warm up."""
+    times = []
+    for _ in range(count + 3):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[3:]) * 1000
+
+
+# --- the same images, drawn by calling the libraries directly -----------------------
+
+_LATO = ImageFont.truetype(str(FONTS / "lato" / "Lato-Regular.ttf"), 60)
+
+
+def direct_placeholder() -> bytes:
+    """A 600×400 placeholder as a Pillow user would write it: draw, save PNG."""
+    image = Image.new("RGB", (600, 400), (204, 204, 204))
+    ImageDraw.Draw(image).text((300, 200), "600×400", font=_LATO, fill=(85, 85, 85), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: str  # an explicit-format GET path
+    direct: Callable[[], bytes]
+
+
+CASES = [Case("placeholder 600×400 PNG", "/placeholder/600x400.png", direct_placeholder)]
+
+SIZE_SAMPLES = {
+    "placeholder 600×400": "/placeholder/600x400",
+    "placeholder, 3 scripts, 2 lines": "/placeholder/600x400?background=1e293b&color=f8fafc"
+    "&text=Hello%5Cnw%C3%B6rld%20%E4%BD%A0%E5%A5%BD",
+    "placeholder 1200×800 (scale 2)": "/placeholder/600x400?scale=2",
+}
+
+
+def best_oxipng(png: bytes) -> int:
+    """The smallest size oxipng reaches: its highest level, and zopfli."""
+    candidates = [
+        oxipng.optimize_from_memory(
+            png, level=6, optimize_alpha=True, strip=oxipng.StripChunks.safe()
+        ),
+        oxipng.optimize_from_memory(
+            png,
+            level=6,
+            optimize_alpha=True,
+            strip=oxipng.StripChunks.safe(),
+            deflate=oxipng.Deflaters.zopfli(15),
+        ),
+    ]
+    return min(len(c) for c in candidates)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    parser.add_argument(
+        "--samples", type=int, default=40, help="cold renders per case (default 40)"
+    )
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.md")
+    args = parser.parse_args()
+    lines: list[str] = []
+    missed = False
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    lines.append(
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {cpu}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"one uvicorn worker per server, wrk -t1 -c16 -d{args.seconds}s, "
+        f"median of {args.rounds} alternating rounds.\n"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # 1. cache hits vs bare ASGI
+        with uvicorn_server("imagegen.app:create_app", factory=True) as ours:
+            path = "/placeholder/600x400"
+            _, body = fetch(ours + path)
+            body_file = Path(tmp) / "body.png"
+            body_file.write_bytes(body)
+            env = {"IMAGEGEN_BENCH_BODY": str(body_file), "IMAGEGEN_BENCH_MEDIA_TYPE": "image/png"}
+            with uvicorn_server("bench.apps:bare", env) as bare:
+                loads = side_by_side(
+                    {"imagegen": ours + path, "bare": bare + "/"}, args.seconds, args.rounds
+                )
+        ratio = loads["imagegen"].rps / loads["bare"].rps
+        missed |= ratio < 0.8
+        lines += [
+            "### 1. Cache-hit throughput (target >= 0.8x of bare ASGI)\n",
+            "| server | req/s | p50 ms | p99 ms |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| {n} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} |"
+                for n, load in loads.items()
+            ),
+            f"\nimagegen / bare = **{ratio:.2f}x** — {verdict(ratio >= 0.8)}\n",
+        ]
+
+        # 2. cold renders vs direct library calls
+        lines += [
+            "### 2. Cold render p50 (cache off; target <= 1.15x of the library called directly)\n",
+            "| image | imagegen HTTP p50 ms | direct p50 ms | ratio | |",
+            "|---|---:|---:|---:|---|",
+        ]
+        with uvicorn_server(
+            "imagegen.app:create_app", {"IMAGEGEN_CACHE_MAX_BYTES": "0"}, factory=True
+        ) as cold:
+            for case in CASES:
+                served = p50_http(cold + case.path, args.samples)
+                direct = p50_call(case.direct, args.samples)
+                ok = served / direct <= 1.15
+                missed |= not ok
+                lines.append(
+                    f"| {case.name} | {served:.2f} | {direct:.2f} | "
+                    f"{served / direct:.2f}x | {verdict(ok)} |"
+                )
+        lines.append("")
+
+        # 3. Response vs StreamingResponse
+        env = {"IMAGEGEN_BENCH_BODY": str(body_file), "IMAGEGEN_BENCH_MEDIA_TYPE": "image/png"}
+        with uvicorn_server("bench.apps:responses", env) as both:
+            framing = {}
+            for name in ("response", "streaming"):
+                response, _ = fetch(f"{both}/{name}")
+                framing[name] = (
+                    response.getheader("Content-Length") or "—",
+                    response.getheader("Transfer-Encoding") or "—",
+                )
+            loads = side_by_side({n: f"{both}/{n}" for n in framing}, args.seconds, args.rounds)
+        lines += [
+            "### 3. The same PNG as Response vs StreamingResponse(BytesIO)\n",
+            "| class | req/s | p50 ms | p99 ms | Content-Length | Transfer-Encoding |",
+            "|---|---:|---:|---:|---:|---|",
+            *(
+                f"| {n} | {loads[n].rps:,.0f} | {loads[n].p50_ms:.2f} | {loads[n].p99_ms:.2f} | "
+                f"{framing[n][0]} | {framing[n][1]} |"
+                for n in framing
+            ),
+            "",
+        ]
+
+    # 4. output sizes
+    client = TestClient(create_app(Settings.defaults()))
+    lines += [
+        "### 4. Output size (target: PNG <= 1.05x of the best oxipng result)\n",
+        "| image | PNG bytes | oxipng best | ratio | | JPEG (q85) | WebP (default) |",
+        "|---|---:|---:|---:|---|---:|---:|",
+    ]
+    for name, path in SIZE_SAMPLES.items():
+        sep = "&" if "?" in path else "?"
+        png = client.get(f"{path}{sep}format=png").content
+        jpeg = client.get(f"{path}{sep}format=jpeg").content
+        webp = client.get(f"{path}{sep}format=webp").content
+        best = best_oxipng(png)
+        ok = len(png) / best <= 1.05
+        missed |= not ok
+        lines.append(
+            f"| {name} | {len(png):,} | {best:,} | {len(png) / best:.3f}x | {verdict(ok)} | "
+            f"{len(jpeg):,} | {len(webp):,} |"
+        )
+
+    report = "\n".join(lines) + "\n"
+    print(report)
+    args.output.write_text(report, encoding="utf-8")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
