@@ -88,7 +88,7 @@ class QRParams(BaseModel):
         min_length=1,
         max_length=MAX_DATA_LENGTH,
         description="The text to encode (UTF-8): a URL, a ticket number, any Unicode. How "
-        "much fits depends on `ecc` and `version`; a QR code holds at most 2953 bytes.",
+        "much fits depends on `ecc` and `version`: at most 2953 bytes of text, or 7089 digits.",
         examples=["https://example.com/tickets/42"],
     )
     size: int = Field(
