@@ -1,12 +1,14 @@
 """The ASGI application: `create_app(settings)` builds it; nothing happens at import time."""
 
 import logging
+from typing import Any
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
@@ -68,13 +70,26 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     return _error_response(500, "internal_error", "The server failed to render this image.")
 
 
+class ImagegenApp(FastAPI):
+    """FastAPI with the render cache as the outermost layer, so that a repeated image
+    request is answered before any other middleware runs."""
+
+    def __init__(self, cache: RenderCache, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.render_cache = cache
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CacheMiddleware(super().build_middleware_stack(), self.render_cache)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
     settings = settings or Settings()
     context = GeneratorContext(settings, FontLibrary(settings.fonts_dir))
     generators: list[Generator] = [cls(context) for cls in discover_generators()]
 
-    app = FastAPI(title="imagegen", version=__version__, description=DESCRIPTION)
+    cache = RenderCache(settings.cache_max_bytes)
+    app = ImagegenApp(cache, title="imagegen", version=__version__, description=DESCRIPTION)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
@@ -105,10 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for g in generators
         ]
 
-    cache = RenderCache(settings.cache_max_bytes)
     service = RenderService(cache, CapacityLimiter(settings.render_threads), settings.cache_control)
     for generator in generators:
         add_generator_routes(app, generator, service)
-    app.add_middleware(CacheMiddleware, cache=cache)
     install_openapi(app, [g.params for g in generators if g.accepts_body])
     return app

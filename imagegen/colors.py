@@ -63,3 +63,27 @@ Color = Annotated[
         }
     ),
 ]
+
+
+def composite(top: RGBA, bottom: RGBA, coverage: float = 1.0) -> RGBA:
+    """`top`, covering `coverage` (0-1) of a pixel, painted over `bottom` (Porter-Duff
+    "over", unpremultiplied): the colour of an anti-aliased edge between the two."""
+    top_alpha = top[3] / 255 * coverage
+    bottom_alpha = bottom[3] / 255 * (1 - top_alpha)
+    alpha = top_alpha + bottom_alpha
+    if alpha == 0:
+        return (0, 0, 0, 0)
+    r, g, b = (
+        round((t * top_alpha + u * bottom_alpha) / alpha)
+        for t, u in zip(top[:3], bottom[:3], strict=False)
+    )
+    return (r, g, b, round(alpha * 255))
+
+
+def coverage_palette(ink: RGBA, background: RGBA) -> bytes:
+    """A 256-entry RGBA palette: entry `i` is `ink` covering i/255 of `background`.
+
+    Drawing anti-aliased shapes into a one-byte coverage mask and reading it through
+    this palette gives exactly what drawing in colour would, in a quarter of the memory,
+    and leaves the encoder an image whose colours are already known."""
+    return b"".join(bytes(composite(ink, background, i / 255)) for i in range(256))

@@ -26,11 +26,19 @@ class EncodeOptions:
     png_level: int = 9  # libdeflate level of palette PNGs (a server setting)
 
 
+def _truecolor(image: Image.Image) -> Image.Image:
+    """RGB or RGBA: what the JPEG and WebP encoders take."""
+    if image.mode in ("RGB", "RGBA"):
+        return image
+    return image.convert("RGBA" if image.has_transparency_data else "RGB")
+
+
 def _flatten(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
     """RGB for formats without alpha: transparent areas become white, as on a page."""
+    image = _truecolor(image)
     if image.mode == "RGB":
         return image
-    rgba = image.convert("RGBA")
+    rgba = image
     base = Image.new("RGB", rgba.size, background)
     base.paste(rgba, mask=rgba.getchannel("A"))
     return base
@@ -42,9 +50,31 @@ def _packed(image: Image.Image) -> np.ndarray:
     return np.frombuffer(image.tobytes("raw", raw), dtype=np.uint32)
 
 
-def palette_indices(image: Image.Image) -> tuple[np.ndarray, list[tuple[int, ...]]] | None:
+Indexed = tuple[np.ndarray, list[tuple[int, ...]]]
+
+
+def _from_palette_image(image: Image.Image) -> Indexed:
+    """A "P" image's indices and RGBA palette, reordered most frequent first and with
+    unused entries dropped."""
+    indices = np.asarray(image)
+    counts = np.bincount(indices.ravel(), minlength=_PALETTE_COLORS)
+    used = np.flatnonzero(counts)
+    order = used[np.argsort(-counts[used], kind="stable")]
+    remap = np.zeros(_PALETTE_COLORS, dtype=np.uint8)
+    remap[order] = np.arange(len(order), dtype=np.uint8)
+    rgba = image.getpalette("RGBA") or []
+    palette = [tuple(rgba[4 * i : 4 * i + 4]) for i in order.tolist()]
+    return remap[indices], palette
+
+
+def palette_indices(image: Image.Image) -> Indexed | None:
     """The image as (palette positions, palette), most frequent colour first, if it has
-    at most 256 colours; else None. Exact: every pixel keeps its colour."""
+    at most 256 colours; else None. Exact: every pixel keeps its colour.
+
+    Generators that know their few colours should return a "P" image: that skips
+    finding the colours again here, the costliest step of encoding a flat image."""
+    if image.mode == "P":
+        return _from_palette_image(image)
     if image.mode not in ("RGB", "RGBA"):
         return None
     counted = image.getcolors(_PALETTE_COLORS)
@@ -100,6 +130,7 @@ def _encode_webp(image: Image.Image, options: EncodeOptions) -> bytes:
     if lossless is None:
         lossless = options.quality is None and image.getcolors(_FLAT_IMAGE_COLORS) is not None
     out = io.BytesIO()
+    image = _truecolor(image)
     if lossless:
         image.save(out, "WEBP", lossless=True, quality=100, method=4, exact=False)
     else:

@@ -73,7 +73,7 @@ class TextBlock:
             size = max(1, int(size * 0.95))
         return size
 
-    def draw(self, draw: ImageDraw.ImageDraw, size: int, color: RGBA) -> None:
+    def draw(self, draw: ImageDraw.ImageDraw, size: int, fill: int | RGBA) -> None:
         """Draw the block centred on the image, each line centred horizontally."""
         lines, pitch = self._layout(size)
         image_width, image_height = draw.im.size
@@ -82,6 +82,6 @@ class TextBlock:
         for line in lines:
             x = (image_width - line.width) / 2
             for text, font in line.runs:
-                draw.text((x, baseline), text, font=font, fill=color, anchor="ls")
+                draw.text((x, baseline), text, font=font, fill=fill, anchor="ls")
                 x += font.getlength(text)
             baseline += pitch

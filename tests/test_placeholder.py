@@ -189,3 +189,19 @@ def test_fonts_lists_bundled_families_with_licences(client, app):
     names = {f["name"] for f in fonts}
     assert {"lato", "roboto", "open-sans", "dejavu-sans", "dejavu-serif"} <= names
     assert all(f["license"] for f in fonts)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "corner"),
+    [("png", (0, 0, 0, 0)), ("webp", (0, 0, 0, 0)), ("jpg", (255, 255, 255, 255))],
+)
+def test_transparent_background_in_every_format(client, fmt, corner):
+    url = f"/placeholder/120x60.{fmt}?background=transparent&color=navy"
+    image = decode(client.get(url).content).convert("RGBA")
+    assert image.getpixel((0, 0)) == corner
+
+
+def test_translucent_colours_are_composited_over_the_background(client):
+    url = "/placeholder/100x100.png?background=ffffff&color=ff000080&text=%E2%96%88&font_size=90"
+    image = decode(client.get(url).content).convert("RGBA")
+    assert image.getpixel((50, 50)) == (255, 127, 127, 255)  # half red over white

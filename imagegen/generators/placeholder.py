@@ -5,7 +5,7 @@ from typing import Annotated, ClassVar, Literal
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
-from imagegen.colors import Color
+from imagegen.colors import Color, coverage_palette
 from imagegen.errors import limit_error
 from imagegen.fonts import normalize_font_name
 from imagegen.formats import ImageFormat
@@ -93,8 +93,7 @@ class Placeholder(Generator):
 
     def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
         width, height = params.width * params.scale, params.height * params.scale
-        mode = "RGB" if params.background[3] == 255 else "RGBA"
-        image = Image.new(mode, (width, height), params.background)
+        coverage = Image.new("L", (width, height), 0)
         text = params.text or f"{params.width}×{params.height}"
         block = TextBlock(text, params.font, self.context.fonts)
         if params.font_size is not None:
@@ -102,5 +101,7 @@ class Placeholder(Generator):
         else:
             cap = max(1, int(max(width, height) * _MAX_TEXT_SHARE))
             size = block.fit(width * _TEXT_BOX, height * _TEXT_BOX, cap)
-        block.draw(ImageDraw.Draw(image), size, params.color)
+        block.draw(ImageDraw.Draw(coverage), size, 255)
+        image = Image.frombytes("P", coverage.size, coverage.tobytes())
+        image.putpalette(coverage_palette(params.color, params.background), rawmode="RGBA")
         return image

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from qrcode import constants, util
 from qrcode.exceptions import DataOverflowError
 
-from imagegen.colors import RGBA, Color
+from imagegen.colors import RGBA, Color, composite
 from imagegen.errors import limit_error
 from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, with_limits
@@ -168,24 +168,21 @@ def encode_modules(params: QRParams) -> np.ndarray:
     return np.array(code.modules, dtype=bool)
 
 
-def _over(top: RGBA, bottom: RGBA) -> RGBA:
-    """`top` painted over `bottom`, so translucent modules look as they do in SVG."""
-    base = Image.new("RGBA", (1, 1), bottom)
-    return Image.alpha_composite(base, Image.new("RGBA", (1, 1), top)).getpixel((0, 0))
-
-
 def draw_raster(modules: np.ndarray, params: QRParams) -> Image.Image:
     """The code on an exactly `size × scale` pixel canvas, each module a whole number
     of pixels wide and the code centred, so that edges stay crisp at any size."""
     side = params.size * params.scale
     count = len(modules)
     module_px = side // (count + 2 * params.border)
-    mode = "RGB" if params.background[3] == 255 else "RGBA"
-    canvas = Image.new(mode, (side, side), params.background)
+    # A two-colour palette image: translucent modules are painted over the background,
+    # as in SVG, and the encoder writes a 1-bit PNG without looking for colours.
+    canvas = Image.new("P", (side, side), 0)
+    dark = composite(params.color, params.background)
+    canvas.putpalette(bytes(params.background) + bytes(dark), rawmode="RGBA")
     one_px = Image.frombytes("L", (count, count), (modules * np.uint8(255)).tobytes())
     mask = one_px.resize((count * module_px, count * module_px), Image.Resampling.NEAREST)
     offset = (side - count * module_px) // 2
-    canvas.paste(_over(params.color, params.background)[: len(mode)], (offset, offset), mask)
+    canvas.paste(1, (offset, offset), mask)
     return canvas
 
 
