@@ -54,16 +54,23 @@ Indexed = tuple[np.ndarray, list[tuple[int, ...]]]
 
 
 def _from_palette_image(image: Image.Image) -> Indexed:
-    """A "P" image's indices and RGBA palette, reordered most frequent first and with
-    unused entries dropped."""
+    """A "P" image's indices and RGBA palette, most frequent colour first, with unused
+    entries dropped and entries of the same colour merged (coverage palettes have many:
+    neighbouring coverage levels often round to one colour)."""
     indices = np.asarray(image)
     counts = np.bincount(indices.ravel(), minlength=_PALETTE_COLORS)
-    used = np.flatnonzero(counts)
-    order = used[np.argsort(-counts[used], kind="stable")]
-    remap = np.zeros(_PALETTE_COLORS, dtype=np.uint8)
-    remap[order] = np.arange(len(order), dtype=np.uint8)
     rgba = image.getpalette("RGBA") or []
-    palette = [tuple(rgba[4 * i : 4 * i + 4]) for i in order.tolist()]
+    totals: dict[tuple[int, ...], int] = {}
+    colour_of: dict[int, tuple[int, ...]] = {}
+    for index in np.flatnonzero(counts).tolist():
+        colour = tuple(rgba[4 * index : 4 * index + 4])
+        colour_of[index] = colour
+        totals[colour] = totals.get(colour, 0) + int(counts[index])
+    palette = sorted(totals, key=lambda colour: -totals[colour])
+    position = {colour: rank for rank, colour in enumerate(palette)}
+    remap = np.zeros(_PALETTE_COLORS, dtype=np.uint8)
+    for index, colour in colour_of.items():
+        remap[index] = position[colour]
     return remap[indices], palette
 
 
