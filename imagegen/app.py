@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp
 
 from imagegen import __version__
@@ -57,11 +58,26 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body.model_dump(), exc.body.status, headers=exc.headers)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path: Starlette's 405 names only those of
+    the first route that matched the path, and GET, HEAD and POST are separate routes."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if (
+            isinstance(route, BaseRoute)
+            and route.matches({**request.scope, "method": "GET"})[0] != Match.NONE
+        ):
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     response = _error_response(exc.status_code, error, str(exc.detail))
     response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["allow"] = _allowed_methods(request)
     return response
 
 

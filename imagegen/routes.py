@@ -62,11 +62,24 @@ def _render(generator: Generator, params: BaseModel, output: OutputChoice) -> by
     return result if isinstance(result, bytes) else encode(result, output.format, output.options)
 
 
-def _validate(generator: Generator, data: object) -> BaseModel:
+def _validate(generator: Generator, data: object, strict: bool) -> BaseModel:
+    """Validate parameters: strictly for JSON bodies, whose types are the schema's (no
+    `false` or `"0"` for 0), leniently for query strings, where every value is text."""
     try:
-        return generator.params.model_validate(data)
+        return generator.params.model_validate(data, strict=strict)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
+
+
+def _integral_floats_as_ints(value: object) -> object:
+    """JSON Schema's `integer` includes `27.0` and `1e2`; strict validation does not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    return value
 
 
 async def read_json_body(request: Request, limit: int) -> object:
@@ -81,7 +94,7 @@ async def read_json_body(request: Request, limit: int) -> object:
         if len(body) > limit:
             raise too_large
     try:
-        return json.loads(body)
+        return _integral_floats_as_ints(json.loads(body))
     except ValueError as exc:
         raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {exc}") from None
 
@@ -106,7 +119,7 @@ def _endpoint(
             data = await read_json_body(request, settings.max_body_bytes)
         else:
             data = query | path_params
-        params = _validate(generator, data)
+        params = _validate(generator, data, strict=from_body)
         etag = compute_etag(
             generator.name,
             params.model_dump(mode="json"),
@@ -200,8 +213,15 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
     ]
 
 
-def _responses(generator: Generator) -> dict[int | str, dict[str, Any]]:
-    return {
+def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[str, Any]]:
+    body_errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": ErrorBody, "description": "The body is not valid JSON."},
+        413: {
+            "model": ErrorBody,
+            "description": "The body is larger than the server's limit (`max_body_bytes`).",
+        },
+    }
+    return (body_errors if with_body else {}) | {
         200: {
             "description": "The image, in the format chosen.",
             "content": {fmt.media_type: _BINARY for fmt in generator.formats},
@@ -233,7 +253,6 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
             description += "\n\nThe path's extension chooses the format."
         common: dict[str, Any] = {
             "response_class": Response,
-            "responses": _responses(generator),
             "summary": generator.summary,
             "description": description,
             "tags": [generator.name],
@@ -246,6 +265,7 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
             methods=["GET"],
             operation_id=f"{generator.name}{suffix}".replace("-", "_"),
             openapi_extra={"parameters": model_parameters + output_parameters},
+            responses=_responses(generator, with_body=False),
             **common,
         )
         # HEAD answers with GET's headers and Content-Length; the server drops the body.
@@ -269,5 +289,6 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
                         },
                     },
                 },
+                responses=_responses(generator, with_body=True),
                 **common,
             )

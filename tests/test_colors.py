@@ -16,7 +16,6 @@ from imagegen.colors import format_color, parse_color
         ("Teal", (0, 128, 128, 255)),
         ("rebeccapurple", (102, 51, 153, 255)),
         ("transparent", (0, 0, 0, 0)),
-        ("  #0a0b0c  ", (10, 11, 12, 255)),
     ],
 )
 def test_parse_color(text, rgba):
@@ -24,10 +23,11 @@ def test_parse_color(text, rgba):
 
 
 @pytest.mark.parametrize(
-    "text", ["", " ", "#12345", "#1234567", "ggg", "notacolour", "rgb(1,2,3)", "x" * 100, "#"]
+    "text",
+    ["", " ", "#12345", "#1234567", "ggg", "notacolour", "rgb(1,2,3)", "x" * 100, "#", " fff"],
 )
 def test_parse_color_rejects(text):
-    with pytest.raises(ValueError, match=r"colour|characters"):
+    with pytest.raises(ValueError, match="colour"):
         parse_color(text)
 
 

@@ -205,3 +205,16 @@ def test_translucent_colours_are_composited_over_the_background(client):
     url = "/placeholder/100x100.png?background=ffffff&color=ff000080&text=%E2%96%88&font_size=90"
     image = decode(client.get(url).content).convert("RGBA")
     assert image.getpixel((50, 50)) == (255, 127, 127, 255)  # half red over white
+
+
+def test_huge_font_size_is_refused_before_drawing(client):
+    response = client.get("/placeholder/1317x596.jpeg?font_size=2533&scale=4")
+    assert response.status_code == 422
+    problem = response.json()["parameters"][0]
+    assert problem["parameter"] == "font_size" and problem["limit"] == 16_000_000
+
+
+def test_405_allow_header_lists_every_method_of_the_path(client):
+    response = client.request("OPTIONS", "/placeholder/10x10")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"

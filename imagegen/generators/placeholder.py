@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from imagegen.colors import Color, coverage_palette
-from imagegen.errors import limit_error
+from imagegen.errors import invalid_parameter, limit_error
 from imagegen.fonts import normalize_font_name
 from imagegen.formats import ImageFormat
 from imagegen.plugin import Generator, with_limits
@@ -91,6 +91,19 @@ class Placeholder(Generator):
             scale={"le": limits.max_scale},
         )
 
+    def _check_text_area(self, block: TextBlock, size: int) -> None:
+        """Refuse text so large that drawing it would allocate more than an image may:
+        Pillow draws each run of text into a bitmap of its own before clipping it."""
+        limit = self.context.settings.max_pixels
+        width, height = block.measure(size)
+        if width * height > limit:
+            raise invalid_parameter(
+                "font_size",
+                f"is too large for this text: it would cover {int(width * height)} pixels, "
+                f"and text may cover at most {limit}",
+                limit,
+            )
+
     def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
         width, height = params.width * params.scale, params.height * params.scale
         coverage = Image.new("L", (width, height), 0)
@@ -98,6 +111,7 @@ class Placeholder(Generator):
         block = TextBlock(text, params.font, self.context.fonts)
         if params.font_size is not None:
             size = params.font_size * params.scale
+            self._check_text_area(block, size)
         else:
             cap = max(1, int(max(width, height) * _MAX_TEXT_SHARE))
             size = block.fit(width * _TEXT_BOX, height * _TEXT_BOX, cap)
