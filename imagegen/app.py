@@ -15,6 +15,7 @@ from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
 from imagegen.errors import ApiError, ErrorBody
 from imagegen.fonts import FontLibrary
+from imagegen.guards import QueryLimitMiddleware
 from imagegen.openapi import install_openapi
 from imagegen.plugin import Generator, GeneratorContext
 from imagegen.registry import discover_generators
@@ -87,15 +88,17 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 class ImagegenApp(FastAPI):
-    """FastAPI with the render cache as the outermost layer, so that a repeated image
-    request is answered before any other middleware runs."""
+    """FastAPI with the request guards and then the render cache as the outermost
+    layers, so that a refused or repeated request costs no more than it must."""
 
-    def __init__(self, cache: RenderCache, **kwargs: Any) -> None:
+    def __init__(self, settings: Settings, cache: RenderCache, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.settings = settings
         self.render_cache = cache
 
     def build_middleware_stack(self) -> ASGIApp:
-        return CacheMiddleware(super().build_middleware_stack(), self.render_cache)
+        app = CacheMiddleware(super().build_middleware_stack(), self.render_cache)
+        return QueryLimitMiddleware(app, self.settings.max_query_bytes)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -105,7 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     generators: list[Generator] = [cls(context) for cls in discover_generators()]
 
     cache = RenderCache(settings.cache_max_bytes)
-    app = ImagegenApp(cache, title="imagegen", version=__version__, description=DESCRIPTION)
+    app = ImagegenApp(
+        settings, cache, title="imagegen", version=__version__, description=DESCRIPTION
+    )
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)

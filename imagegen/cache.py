@@ -113,10 +113,17 @@ class RenderCache:
             return cached
         pending = self._pending.get(etag)
         if pending is None:
-            pending = asyncio.ensure_future(create())
+            pending = asyncio.ensure_future(self._create_and_keep(etag, create))
             self._pending[etag] = pending
             pending.add_done_callback(lambda _: self._pending.pop(etag, None))
-        image = await asyncio.shield(pending)
+        # Shielded: a request that stops waiting (timeout, disconnect) leaves the render
+        # to finish and be cached for the next one.
+        return await asyncio.shield(pending)
+
+    async def _create_and_keep(
+        self, etag: str, create: Callable[[], Awaitable[CachedImage]]
+    ) -> CachedImage:
+        image = await create()
         self.put(etag, image)
         return image
 

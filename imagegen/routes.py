@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
@@ -141,7 +142,17 @@ def _endpoint(
             )
             return CachedImage.build(content, output.format.media_type, headers)
 
-        image = await service.cache.get_or_create(etag, create)
+        try:
+            with anyio.fail_after(settings.render_timeout):
+                image = await service.cache.get_or_create(etag, create)
+        except TimeoutError:
+            raise ApiError(
+                503,
+                "render_timeout",
+                f"The image took longer than {settings.render_timeout:g} s to render; "
+                "it will be ready shortly, or ask for a smaller one.",
+                headers={"Retry-After": "5"},
+            ) from None
         return Response(image.content, media_type=output.format.media_type, headers=headers)
 
     return endpoint
@@ -233,9 +244,15 @@ def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[st
             "description": "No format this route can produce is acceptable to the client; "
             "`available` lists the media types it can produce.",
         },
+        414: {"model": ErrorBody, "description": "The query string is too long."},
         422: {
             "model": ErrorBody,
             "description": "A parameter is invalid or over its limit; `parameters` names it.",
+        },
+        503: {
+            "model": ErrorBody,
+            "description": "Rendering took longer than the server's time budget; retry "
+            "after `Retry-After` seconds.",
         },
     }
 

@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     max_text_length: int = Field(
         200, ge=1, description="Longest text drawn on an image, in characters."
     )
+    max_query_bytes: int = Field(
+        32_768,
+        ge=1,
+        description="Longest query string, in bytes: room for a full QR code's data "
+        "percent-encoded (about 9 KB); longer data belongs in a POST body.",
+    )
+    render_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a request waits for its render before a 503; the render "
+        "finishes in the background and is cached for the next request.",
+    )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
     cache_max_bytes: int = Field(
         128 * 2**20,

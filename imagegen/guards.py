@@ -1,0 +1,27 @@
+"""ASGI guards that refuse a request before any work is done for it."""
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from imagegen.errors import ErrorBody
+
+
+class QueryLimitMiddleware:
+    """Answers 414 to a query string longer than `max_bytes`, before routing: no
+    parameter parsing, validation or allocation happens for it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and len(scope["query_string"]) > self.max_bytes:
+            body = ErrorBody(
+                status=414,
+                error="query_too_long",
+                message=f"The query string must be at most {self.max_bytes} bytes; "
+                "send long data as a JSON body with POST where the route takes one.",
+            )
+            await JSONResponse(body.model_dump(), status_code=414)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
