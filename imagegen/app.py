@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 
 from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
-from imagegen.errors import ApiError, ErrorBody
+from imagegen.errors import ApiError, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
 from imagegen.openapi import install_openapi
@@ -21,6 +21,7 @@ from imagegen.plugin import Generator, GeneratorContext
 from imagegen.registry import discover_generators
 from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
+from imagegen.signing import SignatureMiddleware
 
 logger = logging.getLogger("imagegen")
 
@@ -49,11 +50,6 @@ class GeneratorInfo(BaseModel):
     accepts_body: bool = Field(description="Whether `POST /{name}` takes a JSON body.")
 
 
-def _error_response(status: int, error: str, message: str) -> JSONResponse:
-    body = ErrorBody(status=status, error=error, message=message)
-    return JSONResponse(body.model_dump(), status_code=status)
-
-
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return JSONResponse(exc.body.model_dump(), exc.body.status, headers=exc.headers)
@@ -75,7 +71,7 @@ def _allowed_methods(request: Request) -> str:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     error = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    response = _error_response(exc.status_code, error, str(exc.detail))
+    response = error_response(exc.status_code, error, str(exc.detail))
     response.headers.update(exc.headers or {})
     if exc.status_code == 405:
         response.headers["allow"] = _allowed_methods(request)
@@ -84,20 +80,31 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return _error_response(500, "internal_error", "The server failed to render this image.")
+    return error_response(500, "internal_error", "The server failed to render this image.")
 
 
 class ImagegenApp(FastAPI):
     """FastAPI with the request guards and then the render cache as the outermost
     layers, so that a refused or repeated request costs no more than it must."""
 
-    def __init__(self, settings: Settings, cache: RenderCache, **kwargs: Any) -> None:
+    def __init__(
+        self, settings: Settings, cache: RenderCache, generator_names: list[str], **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.render_cache = cache
+        self.generator_names = generator_names
 
     def build_middleware_stack(self) -> ASGIApp:
-        app = CacheMiddleware(super().build_middleware_stack(), self.render_cache)
+        app: ASGIApp = CacheMiddleware(super().build_middleware_stack(), self.render_cache)
+        key = self.settings.signing_key
+        if key is not None:  # checked before the cache: cached images are not for everyone
+            app = SignatureMiddleware(
+                app,
+                key.get_secret_value().encode(),
+                self.generator_names,
+                self.settings.max_body_bytes,
+            )
         return QueryLimitMiddleware(app, self.settings.max_query_bytes)
 
 
@@ -109,7 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     cache = RenderCache(settings.cache_max_bytes)
     app = ImagegenApp(
-        settings, cache, title="imagegen", version=__version__, description=DESCRIPTION
+        settings,
+        cache,
+        [g.name for g in generators],
+        title="imagegen",
+        version=__version__,
+        description=DESCRIPTION,
     )
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)

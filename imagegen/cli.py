@@ -1,4 +1,4 @@
-"""`imagegen serve | openapi`."""
+"""`imagegen serve | openapi | sign`."""
 
 import argparse
 import sys
@@ -40,6 +40,18 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sign(args: argparse.Namespace) -> int:
+    from imagegen.signing import sign_url
+
+    key = Settings().signing_key
+    if key is None:
+        print("set IMAGEGEN_SIGNING_KEY to the server's key first", file=sys.stderr)
+        return 2
+    body = args.body.read_bytes() if args.body else b""
+    print(sign_url(args.url, key.get_secret_value().encode(), body))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one sub-command per task."""
     settings = Settings()
@@ -63,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1 if the file differs from the app's spec"
     )
     openapi.set_defaults(run=_openapi)
+
+    sign = commands.add_parser(
+        "sign", help="sign an image URL with IMAGEGEN_SIGNING_KEY (for servers that require it)"
+    )
+    sign.add_argument("url", help="the URL or path to sign, e.g. '/qr.png?data=hi'")
+    sign.add_argument("--body", type=Path, help="for POST: the JSON body file to sign too")
+    sign.set_defaults(run=_sign)
     return parser
 
 

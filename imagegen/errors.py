@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_core import PydanticCustomError
+from starlette.responses import JSONResponse
 
 # pydantic's context keys that state the bound an input broke.
 _LIMIT_KEYS = ("le", "lt", "ge", "gt", "max_length", "min_length", "limit", "expected")
@@ -52,6 +53,19 @@ class ApiError(Exception):
             available=available or [],
         )
         self.headers = headers or {}
+
+
+def error_response(
+    status: int, error: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An `ErrorBody` response, for the layers that answer before the app's handlers."""
+    body = ErrorBody(status=status, error=error, message=message)
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def body_too_large(limit: int) -> ApiError:
+    """A 413 for a request body over `limit` bytes."""
+    return ApiError(413, "body_too_large", f"The request body must be at most {limit} bytes.")
 
 
 def invalid_parameter(parameter: str, message: str, limit: Any = None) -> ApiError:

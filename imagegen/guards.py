@@ -1,9 +1,8 @@
 """ASGI guards that refuse a request before any work is done for it."""
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from imagegen.errors import ErrorBody
+from imagegen.errors import error_response
 
 
 class QueryLimitMiddleware:
@@ -16,12 +15,12 @@ class QueryLimitMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and len(scope["query_string"]) > self.max_bytes:
-            body = ErrorBody(
-                status=414,
-                error="query_too_long",
-                message=f"The query string must be at most {self.max_bytes} bytes; "
+            response = error_response(
+                414,
+                "query_too_long",
+                f"The query string must be at most {self.max_bytes} bytes; "
                 "send long data as a JSON body with POST where the route takes one.",
             )
-            await JSONResponse(body.model_dump(), status_code=414)(scope, receive, send)
+            await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

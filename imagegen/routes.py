@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
 from imagegen.encoding import encode
-from imagegen.errors import ApiError, ErrorBody, from_validation_error
+from imagegen.errors import ApiError, ErrorBody, body_too_large, from_validation_error
 from imagegen.formats import tokens_for
 from imagegen.output import (
     FORMAT_PARAM,
@@ -30,6 +30,7 @@ from imagegen.output import (
     choose_output,
 )
 from imagegen.plugin import Generator
+from imagegen.signing import SIGNATURE_PARAM
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _IMAGE_HEADERS = {
@@ -85,7 +86,7 @@ def _integral_floats_as_ints(value: object) -> object:
 
 async def read_json_body(request: Request, limit: int) -> object:
     """The request's JSON body, refusing bodies over `limit` bytes before reading them."""
-    too_large = ApiError(413, "body_too_large", f"The request body must be at most {limit} bytes.")
+    too_large = body_too_large(limit)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large
@@ -189,6 +190,17 @@ def _model_parameters(generator: Generator) -> list[dict[str, Any]]:
     return parameters
 
 
+def _signature_parameter() -> dict[str, Any]:
+    return {
+        "name": SIGNATURE_PARAM,
+        "in": "query",
+        "required": True,
+        "description": "HMAC-SHA256 of the path and query (and POST body), from "
+        "`imagegen sign`: this server renders signed URLs only.",
+        "schema": {"type": "string"},
+    }
+
+
 def _output_parameters(generator: Generator, extension_in_path: bool) -> list[dict[str, Any]]:
     tokens = tokens_for(generator.formats)
     fmt: dict[str, Any] = {
@@ -232,29 +244,37 @@ def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[st
             "description": "The body is larger than the server's limit (`max_body_bytes`).",
         },
     }
-    return (body_errors if with_body else {}) | {
-        200: {
-            "description": "The image, in the format chosen.",
-            "content": {fmt.media_type: _BINARY for fmt in generator.formats},
-            "headers": _IMAGE_HEADERS,
-        },
-        304: {"description": "`If-None-Match` matched the image's ETag; no body."},
-        406: {
-            "model": ErrorBody,
-            "description": "No format this route can produce is acceptable to the client; "
-            "`available` lists the media types it can produce.",
-        },
-        414: {"model": ErrorBody, "description": "The query string is too long."},
-        422: {
-            "model": ErrorBody,
-            "description": "A parameter is invalid or over its limit; `parameters` names it.",
-        },
-        503: {
-            "model": ErrorBody,
-            "description": "Rendering took longer than the server's time budget; retry "
-            "after `Retry-After` seconds.",
-        },
+    signature_error: dict[int | str, dict[str, Any]] = {
+        403: {"model": ErrorBody, "description": "The `signature` is missing or wrong."}
     }
+    signed = generator.context.settings.signing_key is not None
+    return (
+        (body_errors if with_body else {})
+        | (signature_error if signed else {})
+        | {
+            200: {
+                "description": "The image, in the format chosen.",
+                "content": {fmt.media_type: _BINARY for fmt in generator.formats},
+                "headers": _IMAGE_HEADERS,
+            },
+            304: {"description": "`If-None-Match` matched the image's ETag; no body."},
+            406: {
+                "model": ErrorBody,
+                "description": "No format this route can produce is acceptable to the client; "
+                "`available` lists the media types it can produce.",
+            },
+            414: {"model": ErrorBody, "description": "The query string is too long."},
+            422: {
+                "model": ErrorBody,
+                "description": "A parameter is invalid or over its limit; `parameters` names it.",
+            },
+            503: {
+                "model": ErrorBody,
+                "description": "Rendering took longer than the server's time budget; retry "
+                "after `Retry-After` seconds.",
+            },
+        }
+    )
 
 
 def add_generator_routes(app: FastAPI, generator: Generator, service: RenderService) -> None:
@@ -275,6 +295,8 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
             "tags": [generator.name],
         }
         output_parameters = _output_parameters(generator, with_extension)
+        if generator.context.settings.signing_key is not None:
+            output_parameters.append(_signature_parameter())
         get = _endpoint(generator, service, from_body=False)
         app.add_api_route(
             path,

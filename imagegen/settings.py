@@ -7,7 +7,7 @@ generous for real pages, emails and reports and small enough for a 2-core box.
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Renders run at once per worker process. More threads than cores "
         "buys little (rendering holds the GIL much of the time) and costs memory.",
+    )
+    signing_key: SecretStr | None = Field(
+        None,
+        description="When set, image requests must carry a `signature` (see "
+        "`imagegen sign`), so that only URLs your backend signed are rendered.",
     )
     fonts_dir: Path = Field(
         default_factory=bundled_fonts_dir,
