@@ -59,7 +59,8 @@ class RenderService:
     cache_control: str
 
 
-def _render(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
+def render_bytes(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
+    """Render and encode one image: what every image route runs (in a worker thread)."""
     result = generator.render(params, output.format)
     return result if isinstance(result, bytes) else encode(result, output.format, output.options)
 
@@ -139,7 +140,7 @@ def _endpoint(
 
         async def create() -> CachedImage:
             content = await anyio.to_thread.run_sync(
-                _render, generator, params, output, limiter=service.limiter
+                render_bytes, generator, params, output, limiter=service.limiter
             )
             return CachedImage.build(content, output.format.media_type, headers)
 

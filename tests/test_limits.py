@@ -2,21 +2,12 @@
 
 import socket
 import time
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from imagegen.app import create_app
 from imagegen.settings import Settings
-from tests.conftest import decode
-
-
-def rss_bytes() -> int:
-    """Resident memory of this process, which also runs the live server's thread."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
+from tests.conftest import decode, rss_bytes
 
 
 def raw_exchange(live_server, head: bytes, body_part: bytes = b"") -> tuple[int, bytes, float]:
