@@ -38,7 +38,9 @@ class TextBlock:
     def __init__(self, text: str, font: str, fonts: FontLibrary) -> None:
         chain = fonts.chain(font)
         self._fonts = fonts
-        self._lines = [_runs(line, chain) for line in text.split("\n")]
+        # Every Unicode line boundary (\n, \r\n, NEL, U+2028, U+2029…) breaks a line; left
+        # inside a run, the layout engine (raqm) refuses them.
+        self._lines = [_runs(line, chain) for line in text.splitlines() or [""]]
         self._primary = chain[0]
 
     def _layout(self, size: int) -> tuple[list[_Line], int]:

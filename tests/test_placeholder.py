@@ -218,3 +218,25 @@ def test_405_allow_header_lists_every_method_of_the_path(client):
     response = client.request("OPTIONS", "/placeholder/10x10")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize(
+    "separator",
+    ["\n", "\r\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"],
+)
+def test_every_unicode_line_separator_breaks_the_line(client, separator):
+    one = ink_bbox(
+        decode(client.get("/placeholder/300x200?text=Ab&font_size=30").content), (204,) * 3
+    )
+    response = client.get(
+        "/placeholder/300x200", params={"text": f"Ab{separator}Ab", "font_size": 30}
+    )
+    assert response.status_code == 200
+    two = ink_bbox(decode(response.content), (204,) * 3)
+    assert (two[3] - two[1]) > 1.8 * (one[3] - one[1])
+
+
+def test_control_and_unassigned_characters_do_not_break_rendering(client):
+    text = "~\U0009bcf4\x1f*\x85\xe2\U0007ad13\U00107c73QP\x13\ud7ff"
+    response = client.get("/placeholder/171x418", params={"text": text, "scale": 4})
+    assert response.status_code == 200

@@ -48,7 +48,7 @@ class PlaceholderParams(BaseModel):
     @field_validator("text")
     @classmethod
     def _line_breaks(cls, text: str | None) -> str | None:
-        return None if text is None else text.replace("\\n", "\n").replace("\r", "")
+        return None if text is None else text.replace("\\n", "\n")
 
     @model_validator(mode="after")
     def _pixel_budget(self) -> "PlaceholderParams":
