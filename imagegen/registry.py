@@ -3,11 +3,12 @@
 import re
 from importlib.metadata import entry_points
 
+from imagegen.generators.chart import Chart
 from imagegen.generators.placeholder import Placeholder
 from imagegen.plugin import Generator
 
 ENTRY_POINT_GROUP = "imagegen.generators"
-BUILTIN_GENERATORS: tuple[type[Generator], ...] = (Placeholder,)
+BUILTIN_GENERATORS: tuple[type[Generator], ...] = (Placeholder, Chart)
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 

@@ -11,6 +11,7 @@ from imagegen.charts.compact import split_items, split_series
 from imagegen.charts.model import ChartParams
 from imagegen.charts.numbers import number_formatter, parse_number_format
 from imagegen.charts.series import PALETTE, resolve
+from imagegen.charts.style import text_color_on
 
 
 def test_compact_lists_split_on_commas_and_bars():
@@ -114,6 +115,11 @@ def test_dataset_types_mix_into_the_chart_type():
         {"type": "bar", "datasets": [{"data": [1]}, {"data": [2], "type": "line"}]}
     )
     assert [s.kind for s in resolve(params).series] == ["bar", "line"]
+
+
+def test_text_on_a_colour_is_dark_or_light_for_contrast():
+    assert text_color_on((255, 255, 0, 255))[:3] == (0, 0, 0)
+    assert text_color_on((0, 0, 128, 255))[:3] == (1, 1, 1)
 
 
 def test_errors_name_the_parameter():
