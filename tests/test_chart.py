@@ -438,6 +438,34 @@ def test_chart_is_listed_with_its_formats(client):
     assert generators["chart"]["accepts_body"] is True
 
 
+DOC = (ROOT / "docs" / "chart.md").read_text(encoding="utf-8")
+DOC_IMAGES = re.findall(r'<img src="http://127\.0\.0\.1:8000(/chart[^"]*)"', DOC)
+DOC_CURLS = re.findall(
+    r"curl -X POST http://127\.0\.0\.1:8000(\S+) -H 'Content-Type: application/json' "
+    r"-d '([^']*)' -o \S+\.(\w+)",
+    DOC,
+)
+EXTENSION_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def test_the_docs_have_examples_of_both_kinds():
+    assert len(DOC_IMAGES) >= 2 and len(DOC_CURLS) >= 1
+
+
+@pytest.mark.parametrize("path", DOC_IMAGES)
+def test_every_img_example_in_the_docs_works(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert decode(response.content).format == "PNG"
+
+
+@pytest.mark.parametrize(("path", "body", "extension"), DOC_CURLS)
+def test_every_curl_example_in_the_docs_works(client, path, body, extension):
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == EXTENSION_TYPES[extension]
+
+
 def test_rendering_never_imports_pyplot():
     script = f"""
 import sys
