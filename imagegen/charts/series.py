@@ -62,11 +62,6 @@ class ChartData:
     series: list[Series]
     slice_colors: list[RGBA]  # one per point, for pie and doughnut slices
 
-    @property
-    def has_labels(self) -> bool:
-        """Whether any category has a label to show."""
-        return any(self.labels)
-
 
 def color_at(colors: list[RGBA], index: int) -> RGBA:
     """The `index`th of `colors`, or past its end the palette's colour for that index."""
