@@ -9,6 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from imagegen.charts.figure import build_figure
+from imagegen.fonts import FontLibrary
+from imagegen.formats import PNG, SVG
+from imagegen.generators import chart as chart_module
+from imagegen.generators.chart import Chart
+from imagegen.plugin import GeneratorContext
+from imagegen.settings import Settings
 from tests.conftest import decode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,6 +471,23 @@ def test_every_curl_example_in_the_docs_works(client, path, body, extension):
     response = client.post(path, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == EXTENSION_TYPES[extension]
+
+
+def test_the_figure_is_cleared_after_rendering(monkeypatch):
+    settings = Settings.defaults()
+    generator = Chart(GeneratorContext(settings, FontLibrary(settings.fonts_dir)))
+    built = []
+
+    def keep(*args):
+        built.append(build_figure(*args))
+        return built[-1]
+
+    monkeypatch.setattr(chart_module, "build_figure", keep)
+    params = generator.params.model_validate({"data": "1,2", "title": "T"})
+    for fmt in (PNG, SVG):
+        generator.render(params, fmt)
+    assert len(built) == 2
+    assert all(figure.axes == [] and figure.texts == [] for figure in built)
 
 
 def test_rendering_never_imports_pyplot():
