@@ -362,6 +362,7 @@ def many(count, value="1"):
         ({"data": "1,-2", "type": "pie"}, "data", None),
         ({"data": "1", "y_min": 5, "y_max": 1}, "y_max", None),
         ({"data": "1", "log_scale": "true", "y_min": 0}, "y_min", None),
+        ({"data": "1", "log_scale": "true", "y_max": -1}, "y_max", None),
         ({"data": "1", "y_max": "inf"}, "y_max", None),
         ({"data": "1", "x": "1"}, "x", None),
         ({"data": "1", "type": "line", "x": "1,inf"}, "x.1", None),

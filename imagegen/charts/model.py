@@ -57,7 +57,7 @@ PLOTTABLE = 1e100
 
 def _plottable(value: float) -> float:
     if math.isfinite(value) and value != 0 and not 1 / PLOTTABLE <= abs(value) <= PLOTTABLE:
-        raise ValueError("must be 0 or between 1e-100 and 1e100 in size")
+        raise ValueError(f"must be 0 or between {1 / PLOTTABLE:g} and {PLOTTABLE:g} in size")
     return value
 
 
@@ -279,6 +279,7 @@ class ChartParams(BaseModel):
     def _value_range(self) -> "ChartParams":
         if self.y_min is not None and self.y_max is not None and self.y_min >= self.y_max:
             raise _invalid("y_max", "y_max must be greater than y_min")
-        if self.log_scale and any(v is not None and v <= 0 for v in (self.y_min, self.y_max)):
-            raise _invalid("y_min", "a logarithmic axis needs y_min and y_max above 0")
+        for name, end in (("y_min", self.y_min), ("y_max", self.y_max)):
+            if self.log_scale and end is not None and end <= 0:
+                raise _invalid(name, f"{name} must be above 0 on a logarithmic axis")
         return self
