@@ -3,12 +3,13 @@
 import re
 from importlib.metadata import entry_points
 
+from imagegen.generators.chart import Chart
 from imagegen.generators.placeholder import Placeholder
 from imagegen.generators.qr import QR
 from imagegen.plugin import Generator
 
 ENTRY_POINT_GROUP = "imagegen.generators"
-BUILTIN_GENERATORS: tuple[type[Generator], ...] = (Placeholder, QR)
+BUILTIN_GENERATORS: tuple[type[Generator], ...] = (Placeholder, QR, Chart)
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 

@@ -33,6 +33,7 @@ from imagegen.plugin import Generator
 from imagegen.signing import SIGNATURE_PARAM
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
+_NOT_IN_URLS = ("null", "array", "object")  # forms a query parameter cannot take
 _IMAGE_HEADERS = {
     "Vary": {
         "description": "`Accept` when the format was negotiated rather than chosen explicitly.",
@@ -160,14 +161,18 @@ def _endpoint(
     return endpoint
 
 
-def _parameter_schema(prop: dict[str, Any]) -> dict[str, Any]:
-    """A model property's schema as a query/path parameter: no null, no titles."""
+def _parameter_schema(prop: dict[str, Any]) -> dict[str, Any] | None:
+    """A model property's schema as a query/path parameter: no null, no titles, and only
+    the forms a URL can hold. A property that also takes a JSON array or object (in a
+    POST body) is documented by its text forms; one that has none, by None."""
     schema = {k: v for k, v in prop.items() if k not in ("title", "description", "examples")}
-    options = [s for s in schema.pop("anyOf", []) if s.get("type") != "null"]
-    if len(options) == 1:
-        schema |= options[0]
-    elif options:
-        schema["anyOf"] = options
+    forms = [s for s in schema.pop("anyOf", [schema]) if s.get("type") not in _NOT_IN_URLS]
+    if not forms:
+        return None
+    if len(forms) == 1:
+        schema |= forms[0]
+    else:
+        schema["anyOf"] = forms
     return schema
 
 
@@ -177,11 +182,14 @@ def _model_parameters(generator: Generator) -> list[dict[str, Any]]:
     parameters = []
     for name, prop in schema["properties"].items():
         in_path = "{" + name + "}" in generator.path
+        parameter_schema = _parameter_schema(prop)
+        if parameter_schema is None:
+            continue  # only a JSON body can carry it
         parameter: dict[str, Any] = {
             "name": name,
             "in": "path" if in_path else "query",
             "required": in_path or name in required,
-            "schema": _parameter_schema(prop),
+            "schema": parameter_schema,
         }
         if "description" in prop:
             parameter["description"] = prop["description"]

@@ -52,6 +52,21 @@ class Settings(BaseSettings):
         description="Seconds a request waits for its render before a 503; the render "
         "finishes in the background and is cached for the next request.",
     )
+    max_chart_series: int = Field(
+        20,
+        ge=1,
+        description="Most data series in one chart: each is drawn and listed in the "
+        "legend, and past a couple of dozen they cannot be told apart.",
+    )
+    max_chart_points: int = Field(
+        1000,
+        ge=1,
+        description="Most points in one chart series (and labels, and colours of "
+        "pie slices): bounds drawing time; a chart has fewer pixels than that across.",
+    )
+    max_label_length: int = Field(
+        100, ge=1, description="Longest chart label, series name or axis title, in characters."
+    )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
     cache_max_bytes: int = Field(
         128 * 2**20,

@@ -26,6 +26,9 @@ MIXED = [
     ("GET", "/qr.png?data=https%3A%2F%2Fexample.com%2Fticket%2F1&size=240", None),
     ("GET", "/qr.svg?data=load&ecc=H", None),
     ("POST", "/qr.webp", b'{"data": "posted payload", "size": 200, "ecc": "Q"}'),
+    ("GET", "/chart?type=bar&data=1,2,3|3,1,2&labels=a,b,c&width=320&height=200", None),
+    ("GET", "/chart.svg?type=line&data=5,3,8,1&title=Load", None),
+    ("POST", "/chart.png", b'{"type": "pie", "data": [[3, 2, 1]], "width": 240, "height": 240}'),
 ]
 
 
@@ -57,6 +60,13 @@ def test_hundred_concurrent_mixed_requests_all_succeed(live_server):
 SOAK_PARAMS = {
     "placeholder": lambda i: {"width": str(200 + i % 400), "height": "150", "text": f"#{i}"},
     "qr": lambda i: {"data": f"https://example.com/tickets/{i}", "size": "240"},
+    "chart": lambda i: {
+        "type": ("line", "bar", "pie", "area", "scatter", "sparkline")[i % 6],
+        "data": f"{i % 97},{i % 13},7,{i % 5}|3,{i % 7},1,4",
+        "title": f"Soak {i}",
+        "width": "320",
+        "height": "200",
+    },
 }
 SOAK_RENDERS = int(os.environ.get("SOAK_RENDERS", "20000"))  # fewer for a quick look
 

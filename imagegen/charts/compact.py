@@ -1,0 +1,59 @@
+"""The compact spellings of lists that fit in a query string: `labels=a,b,c`,
+`data=1,2,3|4,5,6`.
+
+A chart's list fields take either spelling: the text of a URL, or a list in a JSON body.
+The `BeforeValidator`s here turn text into lists before pydantic checks them, so one set
+of types and limits covers both; `TextForm` documents the text spelling in the schema.
+"""
+
+from typing import Any
+
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+# Entries of `data` that mean "no value here": the line breaks, the bar is left out.
+GAP_WORDS = frozenset({"", "null", "none", "nan"})
+
+
+def split_items(value: object) -> object:
+    """`"a, b,c"` → `["a", "b", "c"]`, and `""` → `[]`; anything but text is left as is."""
+    if not isinstance(value, str):
+        return value
+    return [item.strip() for item in value.split(",")] if value.strip() else []
+
+
+def _point(text: str) -> float | str | None:
+    """A number, None for a gap, or the text itself, which validation then refuses at
+    its position (`data.0.2`). Numbers are parsed here because JSON bodies are validated
+    strictly, where pydantic would not read `"2"` as 2."""
+    text = text.strip()
+    if text.lower() in GAP_WORDS:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def split_series(value: object) -> object:
+    """`"1,2,,4|5,6"` → `[[1.0, 2.0, None, 4.0], [5.0, 6.0]]`: `|` separates series and
+    `,` points; gap words become None."""
+    if not isinstance(value, str):
+        return value
+    return [[_point(point) for point in series.split(",")] for series in value.split("|")]
+
+
+class TextForm:
+    """Schema marker of a list field that also takes its compact text spelling.
+
+    Puts `{"type": "string"}` first among the field's forms: a query parameter is text,
+    so the GET parameters show that form, while the JSON body schema shows both.
+    """
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        generated: dict[str, Any] = handler(schema)
+        forms = generated.pop("anyOf") if "anyOf" in generated else [generated]
+        return {"anyOf": [{"type": "string"}, *forms]}

@@ -1,0 +1,64 @@
+"""Writing numbers on charts (axis ticks, value labels) the way `number_format` says.
+
+A number format is a Python format spec such as `,.0f` or `.1%`, or a template with one
+`{}` field around it, such as `${:,.0f}` or `{:.1f} kg`. It is only ever applied with
+`format(value, spec)` to a float, never with `str.format`: no attribute or item lookup,
+no code. Width and precision are bounded so that one format cannot build a huge string.
+"""
+
+import re
+import string
+from collections.abc import Callable
+
+# Spec for a float: [[fill]align][sign][z][#][0][width][grouping][.precision][type].
+_FLOAT_SPEC = re.compile(
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d+)?[,_]?(?:\.(?P<precision>\d+))?[eEfFgGn%]?",
+    re.DOTALL,
+)
+MAX_DIGITS = 20  # largest width and precision
+DEFAULT_SPEC = ",.10g"  # 1,200 and 0.3, rather than 1200.0 and 0.30000000000000004
+
+
+def _split_template(number_format: str) -> tuple[str, str, str]:
+    if "{" not in number_format and "}" not in number_format:
+        return "", number_format, ""
+    try:
+        parts = list(string.Formatter().parse(number_format))
+    except ValueError:
+        raise ValueError("has unbalanced braces; write {{ and }} for literal ones") from None
+    fields = [i for i, (_, name, _, _) in enumerate(parts) if name is not None]
+    if len(fields) != 1:
+        raise ValueError("must have exactly one {} field, such as ${:,.0f}")
+    at = fields[0]
+    _, name, spec, conversion = parts[at]
+    if name or conversion or "{" in (spec or ""):
+        raise ValueError("the field must be {} or {:spec}, with nothing inside but a spec")
+    prefix = "".join(part[0] for part in parts[: at + 1])
+    suffix = "".join(part[0] for part in parts[at + 1 :])
+    return prefix, spec or "", suffix
+
+
+def parse_number_format(number_format: str) -> tuple[str, str, str]:
+    """`(prefix, spec, suffix)` of a number format; ValueError saying what is wrong."""
+    prefix, spec, suffix = _split_template(number_format)
+    match = _FLOAT_SPEC.fullmatch(spec)
+    if match is None:
+        raise ValueError(f"{spec!r} is not a format spec for numbers, such as ,.0f or .1%")
+    if any(int(match[key] or 0) > MAX_DIGITS for key in ("width", "precision")):
+        raise ValueError(f"width and precision must be at most {MAX_DIGITS}")
+    try:
+        format(1234.5, spec)
+    except ValueError as exc:
+        raise ValueError(f"{spec!r} is not a valid format spec: {exc}") from None
+    return prefix, spec, suffix
+
+
+def number_formatter(number_format: str | None) -> Callable[[float], str]:
+    """The function that writes a value as `number_format` says (a validated one), or
+    with up to ten significant digits and thousands separators when it is None."""
+    prefix, spec, suffix = parse_number_format(number_format or DEFAULT_SPEC)
+
+    def write(value: float) -> str:
+        return f"{prefix}{format(float(value), spec)}{suffix}"
+
+    return write

@@ -1,0 +1,118 @@
+"""What a chart draws, resolved from its parameters: series of equal length with gaps as
+NaN, their names, colours and kinds, and the category labels.
+
+The rules for lists of different lengths live here. A chart has as many points as `x`
+when given, else as the longer of `labels` and the longest series; shorter series end
+in gaps, extra `labels` are empty categories, missing ones are blank. Series without a
+name are `Series N`; without a colour they take `colors` in order, then the palette.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from imagegen.charts.model import ChartParams, Dataset, LineStyle, Point
+from imagegen.colors import RGBA, parse_color
+
+Kind = Literal["line", "bar", "area", "scatter"]
+
+# Tableau 10: distinct in hue and lightness, and readable by most colour-blind people.
+PALETTE: tuple[RGBA, ...] = tuple(
+    parse_color(hex_color)
+    for hex_color in (
+        "4e79a7",
+        "f28e2b",
+        "e15759",
+        "76b7b2",
+        "59a14f",
+        "edc948",
+        "b07aa1",
+        "ff9da7",
+        "9c755f",
+        "bab0ac",
+    )
+)
+_KIND_OF_TYPE: dict[str, Kind] = {
+    "line": "line",
+    "sparkline": "line",
+    "area": "area",
+    "scatter": "scatter",
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series as drawn."""
+
+    name: str
+    values: np.ndarray  # float64, one per point; NaN where there is no value
+    color: RGBA
+    kind: Kind
+    line_style: LineStyle
+    line_width: float  # CSS pixels
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Everything a chart draws, with lengths reconciled."""
+
+    labels: list[str]  # one per point; "" where there is none
+    x: np.ndarray | None  # numeric positions, if `x` was given
+    series: list[Series]
+    slice_colors: list[RGBA]  # one per point, for pie and doughnut slices
+
+
+def color_at(colors: list[RGBA], index: int) -> RGBA:
+    """The `index`th of `colors`, or past its end the palette's colour for that index."""
+    return colors[index] if index < len(colors) else PALETTE[index % len(PALETTE)]
+
+
+def datasets_of(params: ChartParams) -> list[Dataset]:
+    """The chart's series as datasets: `datasets`, or `data` with the default look."""
+    if params.datasets is not None:
+        return params.datasets
+    return [Dataset.model_construct(data=values) for values in params.data or []]
+
+
+def point_count(params: ChartParams) -> int:
+    """How many points the chart has: the length of `x` when given, else the longer of
+    `labels` and the longest series."""
+    if params.x is not None:
+        return len(params.x)
+    return max([len(params.labels or []), *(len(d.data) for d in datasets_of(params))])
+
+
+def values_array(values: list[Point], count: int) -> np.ndarray:
+    """`values` as `count` floats: cut or padded, with None, NaN and ±inf as NaN."""
+    array = np.full(count, np.nan)
+    kept = [np.nan if v is None else v for v in values[:count]]
+    array[: len(kept)] = kept
+    array[~np.isfinite(array)] = np.nan
+    return array
+
+
+def resolve(params: ChartParams) -> ChartData:
+    """The chart's data, names and colours, by the rules in this module's docstring."""
+    count = point_count(params)
+    names = params.series or []
+    colors = params.colors or []
+    default_kind = _KIND_OF_TYPE.get(params.type, "bar")
+    series = [
+        Series(
+            name=dataset.label or (names[i] if i < len(names) else f"Series {i + 1}"),
+            values=values_array(dataset.data, count),
+            color=dataset.color or color_at(colors, i),
+            kind=dataset.type or default_kind,
+            line_style=dataset.line_style,
+            line_width=dataset.line_width,
+        )
+        for i, dataset in enumerate(datasets_of(params))
+    ]
+    labels = (params.labels or [])[:count]
+    return ChartData(
+        labels=labels + [""] * (count - len(labels)),
+        x=None if params.x is None else np.array(params.x, dtype=float),
+        series=series,
+        slice_colors=[color_at(colors, i) for i in range(count)],
+    )

@@ -1,0 +1,512 @@
+"""`/chart` through the HTTP app: decoded images of the right size with the data really
+plotted, vector formats, determinism, the JSON body, limits, and the spec."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imagegen.charts.figure import build_figure
+from imagegen.fonts import FontLibrary
+from imagegen.formats import PNG, SVG
+from imagegen.generators import chart as chart_module
+from imagegen.generators.chart import Chart
+from imagegen.plugin import GeneratorContext
+from imagegen.settings import Settings
+from tests.conftest import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = {"width": 200, "height": 150}
+TYPES = [
+    "line",
+    "bar",
+    "horizontal_bar",
+    "hbar",
+    "stacked_bar",
+    "area",
+    "pie",
+    "doughnut",
+    "scatter",
+    "sparkline",
+]
+
+
+def chart(client, **params):
+    """GET /chart with `params` (small by default) and decode the image."""
+    response = client.get("/chart", params=SMALL | params)
+    assert response.status_code == 200, response.text
+    return decode(response.content)
+
+
+def pixels(image):
+    """The image as an RGBA array of shape (height, width, 4)."""
+    return np.asarray(image.convert("RGBA")).astype(int)
+
+
+def near(image, rgb, tolerance=40):
+    """Mask of the opaque pixels within `tolerance` of `rgb` in every channel."""
+    array = pixels(image)
+    close = np.all(np.abs(array[..., :3] - rgb) <= tolerance, axis=-1)
+    return close & (array[..., 3] > 200)
+
+
+def dark(image):
+    """Mask of the opaque pixels darker than mid-grey in every channel."""
+    array = pixels(image)
+    return np.all(array[..., :3] < 100, axis=-1) & (array[..., 3] > 200)
+
+
+def box(mask):
+    """(left, top, right, bottom) of the true pixels of `mask`."""
+    rows, columns = np.nonzero(mask)
+    return columns.min(), rows.min(), columns.max(), rows.max()
+
+
+@pytest.mark.parametrize("chart_type", TYPES)
+def test_every_type_is_a_png_of_the_requested_size(client, chart_type):
+    response = client.get(
+        "/chart", params=SMALL | {"type": chart_type, "data": "3,1,4,1,5|2,7,1,8,2"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    image = decode(response.content)
+    assert (image.format, image.size) == ("PNG", (200, 150))
+    assert near(image, (0x4E, 0x79, 0xA7)).sum() > 20, "the first palette colour is drawn"
+
+
+def test_defaults_are_a_600_by_400_bar_chart(client):
+    response = client.get("/chart?data=1,2,3", headers={"Accept": "*/*"})
+    assert response.headers["vary"] == "Accept"
+    image = decode(response.content)
+    assert image.size == (600, 400)
+    assert pixels(image)[0, 0, :3].tolist() == [255, 255, 255]
+
+
+def test_scale_multiplies_pixels_and_keeps_the_drawing(client):
+    one = chart(client, type="bar", data="1,2,3", colors="ff0000")
+    two = chart(client, type="bar", data="1,2,3", colors="ff0000", scale=2)
+    assert two.size == (400, 300)
+    ratio = near(two, (255, 0, 0), 10).sum() / near(one, (255, 0, 0), 10).sum()
+    assert 3.5 < ratio < 4.5
+
+
+def test_transparent_background(client):
+    image = chart(client, type="line", data="1,3,2", background="transparent")
+    assert image.mode == "RGBA"
+    assert pixels(image)[0, 0, 3] == pixels(image)[-1, -1, 3] == 0
+
+
+def test_bars_are_drawn_in_their_colour(client):
+    image = chart(client, type="bar", data="5,8,3", colors="ff0000")
+    red = near(image, (255, 0, 0), 10)
+    assert red.sum() > 2000
+    left, top, right, bottom = box(red)
+    assert right - left > 100 and bottom - top > 60
+
+
+def test_horizontal_bars_lie_on_their_side(client):
+    def extent(chart_type):
+        image = chart(client, type=chart_type, data="10,0,0,0", colors="ff0000")
+        left, top, right, bottom = box(near(image, (255, 0, 0), 10))
+        return right - left, bottom - top
+
+    width, height = extent("hbar")
+    assert width > 3 * height
+    width, height = extent("bar")
+    assert height > 2 * width
+
+
+def test_stacked_bars_share_their_column(client):
+    image = chart(client, type="stacked_bar", data="4|4", colors="ff0000,0000ff", legend="none")
+    red, blue = box(near(image, (255, 0, 0), 10)), box(near(image, (0, 0, 255), 10))
+    assert abs(red[0] - blue[0]) <= 1 and abs(red[2] - blue[2]) <= 1
+    assert blue[3] <= red[1] + 1, "the second series sits on top of the first"
+
+
+def test_a_line_chart_shows_both_series(client):
+    image = chart(client, type="line", data="1,2,3|3,2,1", colors="ff0000,0000ff")
+    assert near(image, (255, 0, 0)).sum() > 100
+    assert near(image, (0, 0, 255)).sum() > 100
+
+
+def test_a_sparkline_has_no_axes_and_spans_the_image(client):
+    params = {"data": "1,5,2,8,3", "colors": "ff0000", "color": "000000"}
+    spark = chart(client, type="sparkline", **params)
+    line = chart(client, type="line", **params)
+    assert dark(spark).sum() == 0, "no axes, ticks or text"
+    assert dark(line).sum() > 100
+    left, top, right, bottom = box(near(spark, (255, 0, 0), 60))
+    assert left <= 4 and right >= 195 and top <= 6 and bottom >= 143
+
+
+def test_pie_slices_have_their_colours_in_proportion(client):
+    image = chart(client, type="pie", data="1,1,2", colors="ff0000,00ff00,0000ff")
+    red, green, blue = (near(image, c, 10).sum() for c in [(255, 0, 0), (0, 255, 0), (0, 0, 255)])
+    assert red > 1000
+    assert 0.8 < green / red < 1.25
+    assert 1.6 < blue / red < 2.5
+    assert pixels(image)[75, 100, :3].tolist() != [255, 255, 255], "a pie is full"
+
+
+def test_a_doughnut_has_a_hole(client):
+    image = chart(client, type="doughnut", data="1,1,2", colors="ff0000,00ff00,0000ff")
+    assert pixels(image)[75, 100, :3].tolist() == [255, 255, 255]
+    assert near(image, (0, 0, 255), 10).sum() > 500
+
+
+def test_legend_is_automatic_with_several_series(client):
+    one = client.get("/chart", params=SMALL | {"data": "1,2"}).content
+    one_off = client.get("/chart", params=SMALL | {"data": "1,2", "legend": "none"}).content
+    two = client.get("/chart", params=SMALL | {"data": "1,2|2,1"}).content
+    two_off = client.get("/chart", params=SMALL | {"data": "1,2|2,1", "legend": "off"}).content
+    assert one == one_off
+    assert two != two_off
+    positions = {"top", "bottom", "left", "right", "best"}
+    drawn = {
+        client.get("/chart", params=SMALL | {"data": "1|2", "legend": p}).content for p in positions
+    }
+    assert len(drawn) == len(positions)
+
+
+def test_value_labels_titles_and_fonts_add_text(client):
+    plain = chart(client, data="1,2,3", color="000000")
+    labelled = chart(client, data="1,2,3", color="000000", value_labels="true", title="T")
+    assert dark(labelled).sum() > dark(plain).sum() + 20
+    lato = client.get("/chart", params=SMALL | {"data": "1,2", "title": "Hi", "font": "Lato"})
+    serif = client.get(
+        "/chart", params=SMALL | {"data": "1,2", "title": "Hi", "font": "dejavu-serif"}
+    )
+    assert lato.status_code == serif.status_code == 200
+    assert lato.content != serif.content
+
+
+def test_dollar_signs_are_text_not_math(client):
+    response = client.get(
+        "/chart", params=SMALL | {"data": "1,2", "title": "$5 and $6", "labels": "$a$,b"}
+    )
+    assert response.status_code == 200
+
+
+def test_gaps_in_data_draw_as_gaps(client):
+    spelled = "1,,3,null,5,nan,7,NaN,9,inf,11,-inf,13, None ,15"
+    blank = "1,,3,,5,,7,,9,,11,,13,,15"
+    response = client.get("/chart", params=SMALL | {"type": "line", "data": spelled})
+    assert response.status_code == 200
+    expected = client.get("/chart", params=SMALL | {"type": "line", "data": blank})
+    assert response.content == expected.content
+
+
+@pytest.mark.parametrize("chart_type", TYPES)
+def test_all_gap_and_empty_series_still_draw(client, chart_type):
+    params = {"type": chart_type, "data": "nan,null|", "log_scale": "true", "value_labels": "1"}
+    assert client.get("/chart", params=SMALL | params).status_code == 200
+
+
+def test_empty_data_draws_an_empty_chart(client):
+    assert client.get("/chart", params=SMALL | {"data": ""}).status_code == 200
+
+
+def test_json_body_null_and_nan_are_gaps(client):
+    body = SMALL | {"type": "bar", "data": [[1, None, 3]], "value_labels": True}
+    response = client.post("/chart", json=body)
+    assert response.status_code == 200
+    nan_body = b'{"width": 200, "height": 150, "data": [[1, NaN, 3]], "value_labels": true}'
+    assert client.post("/chart", content=nan_body).content == response.content
+
+
+def test_post_json_equals_get_query(client):
+    query = client.get(
+        "/chart?type=line&data=1,2,3|3,1,2&labels=a,b,c&colors=red,blue&width=200&height=150"
+    )
+    body = {
+        "type": "line",
+        "data": [[1, 2, 3], [3, 1, 2]],
+        "labels": ["a", "b", "c"],
+        "colors": ["red", "blue"],
+    } | SMALL
+    assert client.post("/chart", json=body).content == query.content
+    compact = body | {"data": "1,2,3|3,1,2", "labels": "a,b,c"}
+    assert client.post("/chart", json=compact).content == query.content
+
+
+RICH_BODY = {
+    "type": "bar",
+    "title": "Revenue",
+    "labels": ["Jan", "Feb", "Mar", "Apr"],
+    "datasets": [
+        {"label": "Actual", "data": [10, 14, None, 18], "color": "#ff0000"},
+        {"label": "Plan", "data": [9, 12, 15, 17], "color": "#0000ff"},
+        {
+            "label": "Trend",
+            "type": "line",
+            "data": [8, 11, 14, 19],
+            "color": "#00aa00",
+            "line_style": "dashed",
+            "line_width": 4,
+        },
+        {"label": "Events", "type": "scatter", "data": [2, None, 4, 3], "color": "#ff00ff"},
+        {"label": "Band", "type": "area", "data": [1, 2, 2, 1], "color": "#888888"},
+    ],
+    "y_min": 1,
+    "y_max": 30,
+    "log_scale": True,
+    "grid": True,
+    "value_labels": True,
+    "number_format": "{:,.1f} k",
+    "x_title": "Month",
+    "y_title": "USD",
+    "legend": "right",
+    "font": "roboto",
+    "font_size": 10,
+}
+
+
+def test_rich_json_body_draws_every_dataset(client):
+    response = client.post("/chart", json=RICH_BODY)
+    assert response.status_code == 200, response.text
+    image = decode(response.content)
+    assert image.size == (600, 400)
+    for colour in [(255, 0, 0), (0, 0, 255), (0, 0xAA, 0), (255, 0, 255)]:
+        assert near(image, colour, 20).sum() > 30, colour
+    solid = client.post(
+        "/chart",
+        json=RICH_BODY | {"datasets": [d | {"line_style": "solid"} for d in RICH_BODY["datasets"]]},
+    )
+    assert solid.content != response.content, "the line style is drawn"
+    linear = client.post("/chart", json=RICH_BODY | {"log_scale": False})
+    assert linear.content != response.content
+
+
+def test_value_axis_range_is_applied(client):
+    free = chart(client, type="bar", data="5,6", colors="ff0000")
+    capped = chart(client, type="bar", data="5,6", colors="ff0000", y_min=0, y_max=100)
+    assert near(capped, (255, 0, 0), 10).sum() < near(free, (255, 0, 0), 10).sum() / 4
+    above = client.get("/chart", params=SMALL | {"data": "1,2", "y_min": 50})
+    assert above.status_code == 200, "a y_min above the data still draws"
+
+
+def test_numeric_x_positions(client):
+    even = chart(client, type="scatter", data="1,2,3", colors="ff0000")
+    skewed = chart(client, type="scatter", data="1,2,3", x="1,2,30", colors="ff0000")
+    assert pixels(even).tobytes() != pixels(skewed).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type", "magic"),
+    [
+        ("/chart.svg", "image/svg+xml", b"<svg"),
+        ("/chart.pdf", "application/pdf", b"%PDF-"),
+        ("/chart.png", "image/png", b"\x89PNG"),
+        ("/chart.webp", "image/webp", b"RIFF"),
+        ("/chart.jpg", "image/jpeg", b"\xff\xd8"),
+    ],
+)
+def test_formats_are_deterministic(client, path, media_type, magic):
+    params = SMALL | {"type": "line", "data": "1,3,2|2,2,3", "title": "Déjà vu", "labels": "a,b,c"}
+    first, second = client.get(path, params=params), client.get(path, params=params)
+    assert first.status_code == 200
+    assert first.headers["content-type"] == media_type
+    assert magic in first.content[:400]
+    assert first.content == second.content
+
+
+def test_vector_formats_keep_the_css_size_and_embed_the_bundled_font(client):
+    svg = client.get("/chart.svg?data=1,2&width=600&height=400").text
+    root = re.search(r"<svg[^>]*>", svg)[0]
+    assert 'width="450pt"' in root and 'height="300pt"' in root  # 600 × 400 CSS px
+    pdf = client.get("/chart.pdf?data=1,2&title=Hi&font=lato").content
+    assert set(re.findall(rb"/BaseFont /\w+\+(\S+)", pdf)) == {b"Lato-Regular"}
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [("image/svg+xml", "image/svg+xml"), ("application/pdf", "application/pdf")],
+)
+def test_vector_formats_are_negotiated(client, accept, media_type):
+    response = client.get("/chart?data=1,2", headers={"Accept": accept})
+    assert response.headers["content-type"] == media_type
+    assert response.headers["vary"] == "Accept"
+
+
+def many(count, value="1"):
+    return ",".join([value] * count)
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "limit"),
+    [
+        ({"data": "|".join(["1"] * 21)}, "data", 20),
+        ({"data": many(1001)}, "data.0", 1000),
+        ({"data": "1", "labels": many(1001, "a")}, "labels", 1000),
+        ({"data": "1", "labels": "x" * 101}, "labels.0", 100),
+        ({"data": "1", "series": "y" * 101}, "series.0", 100),
+        ({"data": "1", "series": many(21, "s")}, "series", 20),
+        ({"data": "1", "colors": many(1001, "red")}, "colors", 1000),
+        ({"data": "1", "title": "t" * 201}, "title", 200),
+        ({"data": "1", "x_title": "t" * 101}, "x_title", 100),
+        ({"data": "1", "width": 4001}, "width", 4000),
+        ({"data": "1", "height": 10}, "height", 16),
+        ({"data": "1", "scale": 5}, "scale", 4),
+        ({"data": "1", "width": 4000, "height": 4000, "scale": 2}, "scale", 16_000_000),
+        ({"data": "1", "type": "radar"}, "type", None),
+        ({"data": "1", "colors": "red,nope"}, "colors.1", None),
+        ({"data": "1", "background": "#12345"}, "background", None),
+        ({"data": "1", "number_format": "{0.__class__}"}, "number_format", None),
+        ({"data": "1", "number_format": ".500f"}, "number_format", None),
+        ({"data": "1,a,3"}, "data.0.1", None),
+        ({"data": "1,1e101"}, "data.0.1", None),
+        ({}, "data", None),
+        ({"data": "1,-2", "type": "pie"}, "data", None),
+        ({"data": "1", "y_min": 5, "y_max": 1}, "y_max", None),
+        ({"data": "1", "log_scale": "true", "y_min": 0}, "y_min", None),
+        ({"data": "1", "log_scale": "true", "y_max": -1}, "y_max", None),
+        ({"data": "1", "y_max": "inf"}, "y_max", None),
+        ({"data": "1", "x": "1"}, "x", None),
+        ({"data": "1", "type": "line", "x": "1,inf"}, "x.1", None),
+        ({"data": "1", "legend": "middle"}, "legend", None),
+        ({"data": "1", "font": "../../etc/passwd"}, "font", None),
+        ({"data": "1", "font_size": 100}, "font_size", 72),
+        ({"data": "1", "format": "gif"}, "format", None),
+    ],
+)
+def test_bad_input_gets_422_naming_the_parameter(client, params, parameter, limit):
+    response = client.get("/chart", params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_parameter"
+    problem = next(p for p in body["parameters"] if p["parameter"] == parameter)
+    assert parameter in body["message"]
+    if limit is not None:
+        assert problem["limit"] == limit
+
+
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        ({"data": [[1]], "datasets": [{"data": [1]}]}, "datasets"),
+        ({"datasets": [{"data": [1]}] * 21}, "datasets"),
+        ({"datasets": [{"data": [1] * 1001}]}, "datasets.0.data"),
+        ({"datasets": [{"data": [1], "label": "l" * 101}]}, "datasets.0.label"),
+        ({"datasets": [{"data": [1], "type": "pie"}]}, "datasets.0.type"),
+        ({"type": "pie", "datasets": [{"data": [1], "type": "line"}]}, "datasets"),
+        ({"type": "pie", "datasets": [{"data": [-1]}]}, "datasets"),
+        ({"datasets": [{"data": [1], "line_width": 50}]}, "datasets.0.line_width"),
+        ({"datasets": [{"data": [1], "line_style": "wavy"}]}, "datasets.0.line_style"),
+        ({"type": "line", "x": [1], "datasets": [{"data": [1], "type": "bar"}]}, "x"),
+        ({"data": [["a"]]}, "data.0.0"),
+        ({"data": [1, 2]}, "data.0"),
+    ],
+)
+def test_bad_json_bodies_get_422_naming_the_parameter(client, body, parameter):
+    response = client.post("/chart", json=body)
+    assert response.status_code == 422
+    assert parameter in [p["parameter"] for p in response.json()["parameters"]]
+
+
+def test_get_parameters_document_text_forms_and_the_body_documents_structures(app):
+    spec = app.openapi()
+    get = {p["name"]: p for p in spec["paths"]["/chart"]["get"]["parameters"]}
+    for name in ("data", "labels", "series", "colors", "x"):
+        assert get[name]["schema"] == {"type": "string"}, name
+    assert "datasets" not in get
+    assert get["type"]["schema"]["enum"][:2] == ["line", "bar"]
+    assert get["width"]["schema"]["maximum"] == 4000
+    assert get["format"]["schema"]["enum"] == ["png", "webp", "jpeg", "jpg", "svg", "pdf"]
+    post = spec["paths"]["/chart"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ChartParams"
+    }
+    schemas = spec["components"]["schemas"]
+    data = schemas["ChartParams"]["properties"]["data"]
+    assert [form.get("type") for form in data["anyOf"]] == ["string", "array", "null"]
+    assert data["anyOf"][1]["maxItems"] == 20
+    assert data["anyOf"][1]["items"]["maxItems"] == 1000
+    datasets = schemas["ChartParams"]["properties"]["datasets"]["anyOf"][0]
+    assert datasets["items"] == {"$ref": "#/components/schemas/Dataset"}
+    for model in ("ChartParams", "Dataset"):
+        for name, prop in schemas[model]["properties"].items():
+            assert prop.get("description"), f"{model}.{name} has no description"
+    for operation in (spec["paths"]["/chart"]["get"], post):
+        media = set(operation["responses"]["200"]["content"])
+        assert media == {
+            "image/png",
+            "image/webp",
+            "image/jpeg",
+            "image/svg+xml",
+            "application/pdf",
+        }
+
+
+def test_chart_is_listed_with_its_formats(client):
+    generators = {g["name"]: g for g in client.get("/generators").json()}
+    assert generators["chart"]["formats"][0] == "image/png"
+    assert generators["chart"]["accepts_body"] is True
+
+
+DOC = (ROOT / "README.md").read_text(encoding="utf-8")
+DOC_IMAGES = re.findall(r'<img src="http://127\.0\.0\.1:8000(/chart[^"]*)"', DOC)
+DOC_CURLS = re.findall(
+    r"curl -X POST http://127\.0\.0\.1:8000(\S+) -H 'Content-Type: application/json' "
+    r"-d '([^']*)' -o \S+\.(\w+)",
+    DOC,
+)
+EXTENSION_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def test_the_docs_have_examples_of_both_kinds():
+    assert len(DOC_IMAGES) >= 2 and len(DOC_CURLS) >= 1
+
+
+@pytest.mark.parametrize("path", DOC_IMAGES)
+def test_every_img_example_in_the_docs_works(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert decode(response.content).format == "PNG"
+
+
+@pytest.mark.parametrize(("path", "body", "extension"), DOC_CURLS)
+def test_every_curl_example_in_the_docs_works(client, path, body, extension):
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == EXTENSION_TYPES[extension]
+
+
+def test_the_figure_is_cleared_after_rendering(monkeypatch):
+    settings = Settings.defaults()
+    generator = Chart(GeneratorContext(settings, FontLibrary(settings.fonts_dir)))
+    built = []
+
+    def keep(*args):
+        built.append(build_figure(*args))
+        return built[-1]
+
+    monkeypatch.setattr(chart_module, "build_figure", keep)
+    params = generator.params.model_validate({"data": "1,2", "title": "T"})
+    for fmt in (PNG, SVG):
+        generator.render(params, fmt)
+    assert len(built) == 2
+    assert all(figure.axes == [] and figure.texts == [] for figure in built)
+
+
+def test_rendering_never_imports_pyplot():
+    script = f"""
+import sys
+from fastapi.testclient import TestClient
+from imagegen.app import create_app
+from imagegen.settings import Settings
+
+client = TestClient(create_app(Settings.defaults()))
+urls = [f"/chart.png?type={{t}}&data=1,2|3,1&width=80&height=60" for t in {TYPES!r}]
+for url in urls + ["/chart.svg?data=1,2", "/chart.pdf?data=1,2"]:
+    assert client.get(url).status_code == 200, url
+assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
