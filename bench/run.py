@@ -28,6 +28,8 @@ from pathlib import Path
 import oxipng
 import qrcode
 from fastapi.testclient import TestClient
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
 from imagegen.app import create_app
@@ -174,6 +176,18 @@ def direct_qr() -> bytes:
     return out.getvalue()
 
 
+def direct_chart() -> bytes:
+    """A 600×400 bar chart as matplotlib's documentation draws one without pyplot."""
+    figure = Figure(figsize=(600 / 96, 400 / 96), dpi=96)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.bar(["Q1", "Q2", "Q3", "Q4"], [12, 19, 7, 15], color="#4e79a7")
+    axes.set_title("Sales")
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -196,6 +210,8 @@ SIZE_SAMPLES = {
     "&text=Hello%5Cnw%C3%B6rld%20%E4%BD%A0%E5%A5%BD",
     "placeholder 1200×800 (scale 2)": "/placeholder/600x400?scale=2",
     "QR 300×300": "/qr?size=300&data=https%3A%2F%2Fexample.com%2Ftickets%2F42",
+    "bar chart 600×400": "/chart?type=bar&data=12,19,7,15&labels=Q1,Q2,Q3,Q4&title=Sales",
+    "line chart 600×400, 2 series": "/chart?type=line&data=1,4,2,8,5|3,2,6,4,7&title=Trend",
 }
 
 
