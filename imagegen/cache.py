@@ -62,7 +62,9 @@ class CachedImage:
 
     @classmethod
     def build(cls, content: bytes, media_type: str, headers: dict[str, str]) -> "CachedImage":
-        """`headers` are those both a 200 and a 304 carry: ETag, Cache-Control, Vary."""
+        """`headers` are the representation's own, which both a 200 and a 304 carry:
+        ETag and Cache-Control. Not Vary: one image is served both to requests that
+        named its format and to requests whose Accept chose it."""
         common = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
         full = [
             (b"content-type", media_type.encode()),
@@ -82,7 +84,7 @@ class RenderCache:
         self.max_bytes = max_bytes
         self.size = 0
         self._images: OrderedDict[str, CachedImage] = OrderedDict()
-        self._aliases: OrderedDict[bytes, str] = OrderedDict()
+        self._aliases: OrderedDict[bytes, tuple[str, Headers]] = OrderedDict()
         self._max_aliases = max_aliases
         self._pending: dict[str, asyncio.Future[CachedImage]] = {}
 
@@ -127,19 +129,24 @@ class RenderCache:
         self.put(etag, image)
         return image
 
-    def alias(self, raw_key: bytes, etag: str) -> None:
-        """Remember that the raw request `raw_key` produced `etag`."""
+    def alias(self, raw_key: bytes, etag: str, vary: Headers) -> None:
+        """Remember that the raw request `raw_key` produced `etag`, with these Vary
+        headers (none when the request named its format)."""
         if len(raw_key) > _MAX_ALIAS_KEY or self.max_bytes == 0:
             return
-        self._aliases[raw_key] = etag
+        self._aliases[raw_key] = (etag, vary)
         self._aliases.move_to_end(raw_key)
         if len(self._aliases) > self._max_aliases:
             self._aliases.popitem(last=False)
 
-    def lookup(self, raw_key: bytes) -> CachedImage | None:
-        """The cached image a raw request produced before, if it is still cached."""
-        etag = self._aliases.get(raw_key)
-        return None if etag is None else self.get(etag)
+    def lookup(self, raw_key: bytes) -> tuple[CachedImage, Headers] | None:
+        """The cached image a raw request produced before, if it is still cached, and
+        the Vary headers its response carried."""
+        alias = self._aliases.get(raw_key)
+        if alias is None:
+            return None
+        image = self.get(alias[0])
+        return None if image is None else (image, alias[1])
 
 
 def _request_key(scope: Scope) -> tuple[bytes, bytes | None]:
@@ -165,28 +172,26 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         raw_key, if_none_match = _request_key(scope)
-        image = self.cache.lookup(raw_key)
-        if image is None:
+        found = self.cache.lookup(raw_key)
+        if found is None:
             await self.app(scope, receive, self._remember(send, raw_key))
-        elif if_none_match is not None and etag_matches(if_none_match.decode(), image.etag):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": image.not_modified_headers,
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
+            return
+        image, vary = found
+        if if_none_match is not None and etag_matches(if_none_match.decode(), image.etag):
+            status, headers, body = 304, image.not_modified_headers + vary, b""
         else:
-            await send({"type": "http.response.start", "status": 200, "headers": image.headers})
-            await send({"type": "http.response.body", "body": image.content})
+            status, headers, body = 200, image.headers + vary, image.content
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     def _remember(self, send: Send, raw_key: bytes) -> Send:
         async def remembering_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in (200, 304):
-                etag = next((v for k, v in message.get("headers", []) if k == b"etag"), None)
+                headers = message.get("headers", [])
+                etag = next((v for k, v in headers if k == b"etag"), None)
                 if etag is not None:
-                    self.cache.alias(raw_key, etag.decode("latin-1"))
+                    vary = [(k, v) for k, v in headers if k == b"vary"]
+                    self.cache.alias(raw_key, etag.decode("latin-1"), vary)
             await send(message)
 
         return remembering_send

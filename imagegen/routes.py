@@ -130,11 +130,10 @@ def _endpoint(
             output.format.name,
             asdict(output.options),
         )
-        headers = {"etag": etag}
+        representation = {"etag": etag}
         if service.cache_control:
-            headers["cache-control"] = service.cache_control
-        if output.negotiated:
-            headers["vary"] = "Accept"
+            representation["cache-control"] = service.cache_control
+        headers = representation | ({"vary": "Accept"} if output.negotiated else {})
         if_none_match = request.headers.get("if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
@@ -143,7 +142,7 @@ def _endpoint(
             content = await anyio.to_thread.run_sync(
                 render_bytes, generator, params, output, limiter=service.limiter
             )
-            return CachedImage.build(content, output.format.media_type, headers)
+            return CachedImage.build(content, output.format.media_type, representation)
 
         try:
             with anyio.fail_after(settings.render_timeout):

@@ -214,3 +214,15 @@ def test_serve_with_several_workers(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_vary_follows_each_request_not_the_cached_image(render_count, fresh_client):
+    explicit = fresh_client.get("/placeholder/44x44.png")
+    assert "vary" not in explicit.headers
+    for _ in range(2):  # a render-cache hit, then an ASGI fast-path hit
+        negotiated = fresh_client.get("/placeholder/44x44", headers={"Accept": "*/*"})
+        assert negotiated.headers["vary"] == "Accept"
+        assert negotiated.headers["etag"] == explicit.headers["etag"]
+        assert negotiated.content == explicit.content
+    assert "vary" not in fresh_client.get("/placeholder/44x44.png").headers
+    assert len(render_count) == 1
