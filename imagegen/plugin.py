@@ -24,7 +24,8 @@ Register it in your package's `pyproject.toml`:
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from types import UnionType
+from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 from PIL import Image
 from pydantic import BaseModel, Field, create_model
@@ -35,6 +36,16 @@ from imagegen.formats import RASTER_FORMATS, ImageFormat
 from imagegen.settings import Settings
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def _optional_part(annotation: Any) -> Any:
+    """X for an `X | None` annotation (X may itself be a union), else None."""
+    if get_origin(annotation) not in (Union, UnionType):
+        return None
+    members = [member for member in get_args(annotation) if member is not type(None)]
+    if len(members) == len(get_args(annotation)):
+        return None
+    return members[0] if len(members) == 1 else Union[tuple(members)]  # noqa: UP007
 
 
 def with_limits(
@@ -51,6 +62,11 @@ def with_limits(
         base = model.model_fields[name]
         extra = dict(constraints)
         annotation = extra.pop("annotation", base.annotation)
+        if extra and _optional_part(annotation) is not None:
+            # On `X | None` a constraint belongs to X: pydantic cannot always push it
+            # there itself (X with validators of its own) and would then check None.
+            annotation = Annotated[_optional_part(annotation), Field(**extra)] | None
+            extra = {}
         overrides[name] = (annotation, FieldInfo.merge_field_infos(base, Field(**extra)))
     limited = create_model(  # type: ignore[call-overload]
         model.__name__, __base__=model, __module__=model.__module__, **overrides

@@ -19,7 +19,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from imagegen.charts.compact import TextForm, split_items, split_series
 from imagegen.charts.numbers import parse_number_format
@@ -94,10 +93,6 @@ def _font_name(value: object) -> object:
 def font_choice(names: tuple[str, ...]) -> Any:
     """The type of `font`: one of `names`, in any spelling `normalize_font_name` takes."""
     return Annotated[Literal[names], BeforeValidator(_font_name)]
-
-
-def _invalid(parameter: str, message: str) -> PydanticCustomError:
-    return PydanticCustomError("invalid_combination", message, {"parameter": parameter})
 
 
 class Dataset(BaseModel):
@@ -255,31 +250,43 @@ class ChartParams(BaseModel):
     @model_validator(mode="after")
     def _data_or_datasets(self) -> "ChartParams":
         if self.data is None and self.datasets is None:
-            raise _invalid("data", "give data (or, in a JSON body, datasets)")
+            raise limit_error(
+                "data", "give data (or, in a JSON body, datasets)", "data or datasets"
+            )
         if self.data is not None and self.datasets is not None:
-            raise _invalid("datasets", "give either data or datasets, not both")
+            raise limit_error(
+                "datasets", "give either data or datasets, not both", "data or datasets"
+            )
         return self
 
     @model_validator(mode="after")
     def _fits_the_type(self) -> "ChartParams":
         datasets = self.datasets or []
         if any(d.type is not None for d in datasets) and self.type not in MIXABLE_TYPES:
-            raise _invalid("datasets", f"a dataset type cannot be mixed into a {self.type} chart")
+            raise limit_error(
+                "datasets",
+                f"a dataset type cannot be mixed into a {self.type} chart, only into {{limit}}",
+                ", ".join(sorted(MIXABLE_TYPES)),
+            )
         if self.x is not None and (
             self.type not in NUMERIC_X_TYPES or any(d.type == "bar" for d in datasets)
         ):
-            raise _invalid("x", "x positions are for line, area, scatter and sparkline charts")
+            raise limit_error(
+                "x", "x positions are only for {limit} charts", ", ".join(sorted(NUMERIC_X_TYPES))
+            )
         if self.type in ROUND_TYPES:
             first = self.data[0] if self.data else (datasets[0].data if datasets else [])
             if any(value is not None and value < 0 for value in first):
-                raise _invalid("data" if self.data else "datasets", "pie slices cannot be negative")
+                raise limit_error(
+                    "data" if self.data else "datasets", "pie slices must be at least {limit}", 0
+                )
         return self
 
     @model_validator(mode="after")
     def _value_range(self) -> "ChartParams":
         if self.y_min is not None and self.y_max is not None and self.y_min >= self.y_max:
-            raise _invalid("y_max", "y_max must be greater than y_min")
+            raise limit_error("y_max", "must be greater than y_min ({limit})", self.y_min)
         for name, end in (("y_min", self.y_min), ("y_max", self.y_max)):
             if self.log_scale and end is not None and end <= 0:
-                raise _invalid(name, f"{name} must be above 0 on a logarithmic axis")
+                raise limit_error(name, "must be above {limit} on a logarithmic axis", 0)
         return self
