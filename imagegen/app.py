@@ -15,8 +15,8 @@ from imagegen.cache import CacheMiddleware, RenderCache
 from imagegen.errors import ApiError, ErrorBody
 from imagegen.fonts import FontLibrary
 from imagegen.openapi import install_openapi
-from imagegen.plugin import Generator, GeneratorContext
-from imagegen.registry import discover_generators
+from imagegen.plugin import GeneratorContext
+from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
 
@@ -45,6 +45,11 @@ class GeneratorInfo(BaseModel):
     path: str = Field(description="The GET route, with its path parameters.")
     formats: list[str] = Field(description="Media types, in order of preference.")
     accepts_body: bool = Field(description="Whether `POST /{name}` takes a JSON body.")
+    examples: list[dict[str, str]] = Field(
+        description="Parameter sets that draw a good picture, as query parameters of the "
+        "`GET` route, path parameters included: fill `path` with them and add the rest as "
+        "the query string."
+    )
 
 
 def _error_response(status: int, error: str, message: str) -> JSONResponse:
@@ -86,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
     settings = settings or Settings()
     context = GeneratorContext(settings, FontLibrary(settings.fonts_dir))
-    generators: list[Generator] = [cls(context) for cls in discover_generators()]
+    generators = list(create_generators(context).values())
 
     cache = RenderCache(settings.cache_max_bytes)
     app = ImagegenApp(cache, title="imagegen", version=__version__, description=DESCRIPTION)
@@ -116,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 path=f"/{g.name}{g.path}",
                 formats=[f.media_type for f in g.formats],
                 accepts_body=g.accepts_body,
+                examples=list(g.examples),
             )
             for g in generators
         ]

@@ -15,20 +15,18 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
 
 from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
-from imagegen.encoding import encode
-from imagegen.errors import ApiError, ErrorBody, from_validation_error
+from imagegen.errors import ApiError, ErrorBody
 from imagegen.formats import tokens_for
 from imagegen.output import (
     FORMAT_PARAM,
     LOSSLESS_PARAM,
     QUALITY_PARAM,
-    OutputChoice,
     choose_output,
 )
 from imagegen.plugin import Generator
+from imagegen.rendering import render_image, validate_params
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _IMAGE_HEADERS = {
@@ -55,18 +53,6 @@ class RenderService:
     cache: RenderCache
     limiter: CapacityLimiter
     cache_control: str
-
-
-def _render(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
-    result = generator.render(params, output.format)
-    return result if isinstance(result, bytes) else encode(result, output.format, output.options)
-
-
-def _validate(generator: Generator, data: object) -> BaseModel:
-    try:
-        return generator.params.model_validate(data)
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
 
 
 async def read_json_body(request: Request, limit: int) -> object:
@@ -106,7 +92,7 @@ def _endpoint(
             data = await read_json_body(request, settings.max_body_bytes)
         else:
             data = query | path_params
-        params = _validate(generator, data)
+        params = validate_params(generator, data)
         etag = compute_etag(
             generator.name,
             params.model_dump(mode="json"),
@@ -124,7 +110,7 @@ def _endpoint(
 
         async def create() -> CachedImage:
             content = await anyio.to_thread.run_sync(
-                _render, generator, params, output, limiter=service.limiter
+                render_image, generator, params, output, limiter=service.limiter
             )
             return CachedImage.build(content, output.format.media_type, headers)
 

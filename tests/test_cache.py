@@ -25,13 +25,13 @@ from tests.conftest import decode
 def render_count(monkeypatch):
     """Counts real renders (cache misses) in apps created by the test."""
     calls = []
-    real = imagegen.routes._render
+    real = imagegen.routes.render_image
 
     def counting(*args):
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(imagegen.routes, "_render", counting)
+    monkeypatch.setattr(imagegen.routes, "render_image", counting)
     return calls
 
 

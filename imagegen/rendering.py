@@ -1,0 +1,66 @@
+"""Validating and rendering an image, shared by the HTTP routes, the CLI and the docs.
+
+The routes call `validate_params` and `render_image` with their cache in between;
+`render` is the whole of a `GET` without HTTP, for the command line and for code that
+embeds images (emails, reports).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from imagegen.encoding import encode
+from imagegen.errors import from_validation_error
+from imagegen.formats import ImageFormat
+from imagegen.output import OutputChoice, choose_output
+from imagegen.plugin import Generator, GeneratorContext
+from imagegen.registry import discover_generators
+
+
+def create_generators(context: GeneratorContext) -> dict[str, Generator]:
+    """Every installed generator, ready to render with `context`, by name."""
+    return {cls.name: cls(context) for cls in discover_generators()}
+
+
+def validate_params(generator: Generator, data: object) -> BaseModel:
+    """`data` validated by the generator's model; a 422 `ApiError` naming each bad value."""
+    try:
+        return generator.params.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+
+
+def render_image(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
+    """The finished file: the generator's drawing, encoded by the core unless the
+    generator returned bytes (vector formats)."""
+    result = generator.render(params, output.format)
+    return result if isinstance(result, bytes) else encode(result, output.format, output.options)
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    """An image file and its format."""
+
+    content: bytes
+    format: ImageFormat
+
+
+def render(
+    generator: Generator,
+    query: dict[str, Any],
+    extension: str | None = None,
+    accept: str | None = None,
+) -> RenderedImage:
+    """Render as `GET /{name}{path}[.{extension}]?{query}` would, without a server.
+
+    `query` holds the query parameters and the path parameters, including `format`,
+    `quality` and `lossless`. Raises `ApiError` with the body and status the route would
+    answer, e.g. a 422 for a bad parameter.
+    """
+    query = dict(query)
+    output = choose_output(
+        query, extension, accept, generator.formats, generator.context.settings.png_compression
+    )
+    params = validate_params(generator, query)
+    return RenderedImage(render_image(generator, params, output), output.format)
