@@ -1,9 +1,13 @@
-"""`imagegen serve | openapi`."""
+"""`imagegen serve | render | openapi`."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from imagegen.fonts import FontLibrary
+from imagegen.plugin import GeneratorContext
+from imagegen.render_command import add_render_command
+from imagegen.rendering import create_generators
 from imagegen.settings import Settings
 
 DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
@@ -54,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info", help="default: %(default)s")
     serve.set_defaults(run=_serve)
+
+    # Renders obey the same IMAGEGEN_* limits as the server.
+    context = GeneratorContext(settings, FontLibrary(settings.fonts_dir))
+    add_render_command(commands, list(create_generators(context).values()))
 
     openapi = commands.add_parser(
         "openapi", help="write the OpenAPI spec (default settings) to a file"
