@@ -15,6 +15,7 @@ from imagegen.cache import CacheMiddleware, RenderCache
 from imagegen.errors import ApiError, ErrorBody
 from imagegen.fonts import FontLibrary
 from imagegen.openapi import install_openapi
+from imagegen.pages import add_pages
 from imagegen.plugin import GeneratorContext
 from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
@@ -94,7 +95,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     generators = list(create_generators(context).values())
 
     cache = RenderCache(settings.cache_max_bytes)
-    app = ImagegenApp(cache, title="imagegen", version=__version__, description=DESCRIPTION)
+    app = ImagegenApp(
+        cache,
+        title="imagegen",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,  # replaced by add_pages, whose assets are local
+        redoc_url=None,
+    )
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
@@ -126,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for g in generators
         ]
 
+    app.state.generators = generators
+    add_pages(app)
     service = RenderService(cache, CapacityLimiter(settings.render_threads), settings.cache_control)
     for generator in generators:
         add_generator_routes(app, generator, service)
