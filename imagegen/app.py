@@ -16,7 +16,6 @@ from imagegen.errors import ApiError, ErrorBody
 from imagegen.fonts import FontLibrary
 from imagegen.openapi import install_openapi
 from imagegen.pages import add_pages
-from imagegen.plugin import GeneratorContext
 from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
@@ -91,8 +90,8 @@ class ImagegenApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
     settings = settings or Settings()
-    context = GeneratorContext(settings, FontLibrary(settings.fonts_dir))
-    generators = list(create_generators(context).values())
+    fonts = FontLibrary(settings.fonts_dir)
+    generators = list(create_generators(settings, fonts).values())
 
     cache = RenderCache(settings.cache_max_bytes)
     app = ImagegenApp(
@@ -116,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 family=f.family,
                 license=f.license_file.name if f.license_file else None,
             )
-            for f in context.fonts.families.values()
+            for f in fonts.families.values()
         ]
 
     @app.get("/generators", tags=["meta"], operation_id="list_generators")

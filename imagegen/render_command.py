@@ -32,6 +32,12 @@ def option_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
+def command_args(params: dict[str, str]) -> list[str]:
+    """The options that give `params`, query parameters of a `GET`, on the command line:
+    `{"font_size": "12"}` -> `["--font-size", "12"]`."""
+    return [arg for name, value in params.items() for arg in (option_name(name), value)]
+
+
 def _types(schema: dict[str, Any]) -> set[str]:
     """The JSON types a property takes, null aside; enums of strings count as strings."""
     options = schema.get("anyOf", [schema])

@@ -2,7 +2,10 @@
 
 The routes call `validate_params` and `render_image` with their cache in between;
 `render` is the whole of a `GET` without HTTP, for the command line and for code that
-embeds images (emails, reports).
+embeds images (emails, reports):
+
+    qr = create_generators()["qr"]
+    png = render(qr, {"data": "https://example.com", "size": "200"}, "png").content
 """
 
 from dataclasses import dataclass
@@ -12,14 +15,21 @@ from pydantic import BaseModel, ValidationError
 
 from imagegen.encoding import encode
 from imagegen.errors import from_validation_error
+from imagegen.fonts import FontLibrary
 from imagegen.formats import ImageFormat
 from imagegen.output import OutputChoice, choose_output
 from imagegen.plugin import Generator, GeneratorContext
 from imagegen.registry import discover_generators
+from imagegen.settings import Settings
 
 
-def create_generators(context: GeneratorContext) -> dict[str, Generator]:
-    """Every installed generator, ready to render with `context`, by name."""
+def create_generators(
+    settings: Settings | None = None, fonts: FontLibrary | None = None
+) -> dict[str, Generator]:
+    """Every installed generator by name, ready to render within the limits of `settings`
+    (default: from the `IMAGEGEN_*` variables) with `fonts` (default: its `fonts_dir`)."""
+    settings = settings or Settings()
+    context = GeneratorContext(settings, fonts or FontLibrary(settings.fonts_dir))
     return {cls.name: cls(context) for cls in discover_generators()}
 
 

@@ -12,16 +12,12 @@ from imagegen.cli import main
 from imagegen.formats import ImageFormat
 from imagegen.plugin import Generator
 from imagegen.registry import discover_generators
-from imagegen.render_command import option_name
+from imagegen.render_command import command_args, option_name
 from imagegen.urls import image_url
 from tests.conftest import assert_format, decode
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [(cls, example) for cls in discover_generators() for example in cls.examples]
-
-
-def example_args(example: dict[str, str]) -> list[str]:
-    return [arg for name, value in example.items() for arg in (option_name(name), value)]
 
 
 @pytest.mark.parametrize("cls", discover_generators(), ids=lambda cls: cls.name)
@@ -41,7 +37,7 @@ def test_every_parameter_is_an_option(cls, app, capsys):
 def test_example_gives_the_bytes_the_route_serves(cls, example, client, tmp_path):
     for fmt in cls.formats:
         out = tmp_path / f"out.{fmt.extensions[0]}"
-        assert main(["render", cls.name, *example_args(example), "-o", str(out)]) == 0
+        assert main(["render", cls.name, *command_args(example), "-o", str(out)]) == 0
         served = client.get(image_url(f"/{cls.name}{cls.path}", example, fmt.extensions[0]))
         assert out.read_bytes() == served.content
         assert_format(out.read_bytes(), fmt)
