@@ -143,11 +143,14 @@ def test_playground_lists_every_generator_and_its_examples(page, app, base_url):
     options = page.eval_on_selector_all("#generator option", "os => os.map(o => o.value)")
     assert options == names
     wait_for_preview(page, "loaded")
+    gallery = page.locator("#gallery-items img")
     examples = sum(len(g.examples) for g in app.state.generators)
+    assert gallery.count() == examples
+    for index in range(examples):  # they load lazily: as a reader scrolls to them
+        gallery.nth(index).scroll_into_view_if_needed()
     page.wait_for_function(
-        "n => { const imgs = document.querySelectorAll('#gallery-items img');"
-        " return imgs.length === n && [...imgs].every(i => i.complete && i.naturalWidth > 0) }",
-        arg=examples,
+        "[...document.querySelectorAll('#gallery-items img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
     )
 
 

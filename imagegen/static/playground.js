@@ -110,6 +110,11 @@ function formValues(form, params) {
   return values;
 }
 
+/** A query-string value, percent-encoded but for commas, so lists read `1,2,3`. */
+function queryValue(value) {
+  return encodeURIComponent(value).replace(/%2C/gi, ",");
+}
+
 /** The absolute URL of `GET route` with `values`: path parameters fill the template,
  * `format` becomes the extension, the rest the query string. */
 function imageUrl(route, values) {
@@ -120,7 +125,7 @@ function imageUrl(route, values) {
     const slot = `{${name}}`;
     if (path.includes(slot)) path = path.split(slot).join(encodeURIComponent(value));
     else if (name === FORMAT_PARAM) extension = `.${encodeURIComponent(value)}`;
-    else query.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+    else query.push(`${encodeURIComponent(name)}=${queryValue(value)}`);
   }
   const search = query.length ? `?${query.join("&")}` : "";
   return new URL(`.${path}${extension}${search}`, document.baseURI).href;
