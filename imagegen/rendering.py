@@ -57,20 +57,17 @@ class RenderedImage:
 
 
 def render(
-    generator: Generator,
-    query: dict[str, Any],
-    extension: str | None = None,
-    accept: str | None = None,
+    generator: Generator, query: dict[str, Any], extension: str | None = None
 ) -> RenderedImage:
     """Render as `GET /{name}{path}[.{extension}]?{query}` would, without a server.
 
     `query` holds the query parameters and the path parameters, including `format`,
-    `quality` and `lossless`. Raises `ApiError` with the body and status the route would
-    answer, e.g. a 422 for a bad parameter.
+    `quality` and `lossless`. With neither `extension` nor `format`, the format is the
+    generator's first, as for `Accept: */*`. Raises `ApiError` with the body and status
+    the route would answer, e.g. a 422 for a bad parameter.
     """
     query = dict(query)
-    output = choose_output(
-        query, extension, accept, generator.formats, generator.context.settings.png_compression
-    )
+    settings = generator.context.settings
+    output = choose_output(query, extension, None, generator.formats, settings.png_compression)
     params = validate_params(generator, query)
     return RenderedImage(render_image(generator, params, output), output.format)
