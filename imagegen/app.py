@@ -17,8 +17,8 @@ from imagegen.errors import ApiError, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
 from imagegen.openapi import install_openapi
-from imagegen.plugin import Generator, GeneratorContext
-from imagegen.registry import discover_generators
+from imagegen.pages import add_pages
+from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
 from imagegen.signing import SignatureMiddleware
@@ -48,6 +48,11 @@ class GeneratorInfo(BaseModel):
     path: str = Field(description="The GET route, with its path parameters.")
     formats: list[str] = Field(description="Media types, in order of preference.")
     accepts_body: bool = Field(description="Whether `POST /{name}` takes a JSON body.")
+    examples: list[dict[str, str]] = Field(
+        description="Parameter sets that draw a good picture, as query parameters of the "
+        "`GET` route, path parameters included: fill `path` with them and add the rest as "
+        "the query string."
+    )
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -111,8 +116,8 @@ class ImagegenApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
     settings = settings or Settings()
-    context = GeneratorContext(settings, FontLibrary(settings.fonts_dir))
-    generators: list[Generator] = [cls(context) for cls in discover_generators()]
+    fonts = FontLibrary(settings.fonts_dir)
+    generators = list(create_generators(settings, fonts).values())
 
     cache = RenderCache(settings.cache_max_bytes)
     app = ImagegenApp(
@@ -122,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="imagegen",
         version=__version__,
         description=DESCRIPTION,
+        docs_url=None,  # replaced by add_pages, whose assets are local
+        redoc_url=None,
     )
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -136,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 family=f.family,
                 license=f.license_file.name if f.license_file else None,
             )
-            for f in context.fonts.families.values()
+            for f in fonts.families.values()
         ]
 
     @app.get("/generators", tags=["meta"], operation_id="list_generators")
@@ -149,10 +156,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 path=f"/{g.name}{g.path}",
                 formats=[f.media_type for f in g.formats],
                 accepts_body=g.accepts_body,
+                examples=list(g.examples),
             )
             for g in generators
         ]
 
+    app.state.generators = generators
+    add_pages(app)
     service = RenderService(cache, CapacityLimiter(settings.render_threads), settings.cache_control)
     for generator in generators:
         add_generator_routes(app, generator, service)

@@ -1,12 +1,16 @@
-"""`imagegen serve | openapi | sign`."""
+"""`imagegen serve | render | openapi | docs | sign`."""
 
 import argparse
 import sys
 from pathlib import Path
 
+from imagegen.render_command import add_render_command
+from imagegen.rendering import create_generators
 from imagegen.settings import Settings
 
 DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
+DEFAULT_README_PATH = Path("README.md")
+DEFAULT_GALLERY_PATH = Path("docs/gallery")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -52,6 +56,27 @@ def _sign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from imagegen.app import create_app
+    from imagegen.readme import update_readme
+
+    app = create_app(Settings.defaults())
+    try:
+        changed = update_readme(
+            args.readme, args.gallery, app.state.generators, app.openapi(), args.check
+        )
+    except (OSError, ValueError) as exc:
+        print(f"imagegen docs: {args.readme}: {exc}", file=sys.stderr)
+        return 1
+    if args.check:
+        if changed:
+            print(f"out of date: {', '.join(changed)}: run `imagegen docs`", file=sys.stderr)
+        return 1 if changed else 0
+    for path in changed:
+        print(f"updated {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one sub-command per task."""
     settings = Settings()
@@ -67,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info", help="default: %(default)s")
     serve.set_defaults(run=_serve)
 
+    # Renders obey the same IMAGEGEN_* limits as the server.
+    add_render_command(commands, list(create_generators(settings).values()))
+
     openapi = commands.add_parser(
         "openapi", help="write the OpenAPI spec (default settings) to a file"
     )
@@ -75,6 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1 if the file differs from the app's spec"
     )
     openapi.set_defaults(run=_openapi)
+
+    docs = commands.add_parser(
+        "docs",
+        help="regenerate the README's gallery (pictures of each generator's examples) and "
+        "its table of routes and parameters",
+    )
+    docs.add_argument("--readme", type=Path, default=DEFAULT_README_PATH)
+    docs.add_argument(
+        "--gallery",
+        type=Path,
+        default=DEFAULT_GALLERY_PATH,
+        help="folder of the pictures, relative to the README's (default: %(default)s)",
+    )
+    docs.add_argument(
+        "--check", action="store_true", help="exit 1 if the README or a picture is out of date"
+    )
+    docs.set_defaults(run=_docs)
 
     sign = commands.add_parser(
         "sign", help="sign an image URL with IMAGEGEN_SIGNING_KEY (for servers that require it)"

@@ -19,6 +19,17 @@ def _schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
     return schemas
 
 
+def _describe_parameter_schemas(spec: dict[str, Any]) -> None:
+    """Repeat each parameter's description in its schema. OpenAPI puts it on the
+    parameter, but some client generators (openapi-python-client) document a
+    function's arguments from the schema alone."""
+    for item in spec["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if "description" in parameter:
+                    parameter["schema"].setdefault("description", parameter["description"])
+
+
 def install_openapi(app: FastAPI, body_models: list[type[BaseModel]]) -> None:
     """Make `app.openapi()` include the schemas of the generators' JSON bodies."""
 
@@ -32,6 +43,7 @@ def install_openapi(app: FastAPI, body_models: list[type[BaseModel]]) -> None:
             )
             components = spec.setdefault("components", {}).setdefault("schemas", {})
             components |= _schemas(body_models)
+            _describe_parameter_schemas(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -96,6 +96,10 @@ class Generator(ABC):
         path: a path template after `/{name}` whose parameters are fields of the
             parameter model, e.g. `/{width}x{height}`; empty for query-only routes.
         accepts_body: also serve `POST /{name}` with the parameters as a JSON body.
+        examples: parameter sets that draw a good picture, as the query string of a
+            `GET` would carry them (path parameters included, every value a string):
+            `({"width": "600", "height": "400"},)`. They are listed on `/generators`, drawn
+            in the playground's gallery and the README, and rendered by the tests.
     """
 
     name: ClassVar[str]
@@ -104,6 +108,7 @@ class Generator(ABC):
     formats: ClassVar[tuple[ImageFormat, ...]] = RASTER_FORMATS
     path: ClassVar[str] = ""
     accepts_body: ClassVar[bool] = False
+    examples: ClassVar[tuple[dict[str, str], ...]] = ()
 
     def __init__(self, context: GeneratorContext) -> None:
         self.context = context

@@ -16,20 +16,18 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
 
 from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
-from imagegen.encoding import encode
-from imagegen.errors import ApiError, ErrorBody, body_too_large, from_validation_error
+from imagegen.errors import ApiError, ErrorBody, body_too_large
 from imagegen.formats import tokens_for
 from imagegen.output import (
     FORMAT_PARAM,
     LOSSLESS_PARAM,
     QUALITY_PARAM,
-    OutputChoice,
     choose_output,
 )
 from imagegen.plugin import Generator
+from imagegen.rendering import render_image, validate_params
 from imagegen.signing import SIGNATURE_PARAM
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -58,21 +56,6 @@ class RenderService:
     cache: RenderCache
     limiter: CapacityLimiter
     cache_control: str
-
-
-def render_bytes(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
-    """Render and encode one image: what every image route runs (in a worker thread)."""
-    result = generator.render(params, output.format)
-    return result if isinstance(result, bytes) else encode(result, output.format, output.options)
-
-
-def _validate(generator: Generator, data: object, strict: bool) -> BaseModel:
-    """Validate parameters: strictly for JSON bodies, whose types are the schema's (no
-    `false` or `"0"` for 0), leniently for query strings, where every value is text."""
-    try:
-        return generator.params.model_validate(data, strict=strict)
-    except ValidationError as exc:
-        raise from_validation_error(exc) from None
 
 
 def _integral_floats_as_ints(value: object) -> object:
@@ -123,7 +106,7 @@ def _endpoint(
             data = await read_json_body(request, settings.max_body_bytes)
         else:
             data = query | path_params
-        params = _validate(generator, data, strict=from_body)
+        params = validate_params(generator, data, strict=from_body)
         etag = compute_etag(
             generator.name,
             params.model_dump(mode="json"),
@@ -140,7 +123,7 @@ def _endpoint(
 
         async def create() -> CachedImage:
             content = await anyio.to_thread.run_sync(
-                render_bytes, generator, params, output, limiter=service.limiter
+                render_image, generator, params, output, limiter=service.limiter
             )
             return CachedImage.build(content, output.format.media_type, representation)
 

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import uvicorn
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.formats import PDF, SVG, ImageFormat
 from imagegen.settings import Settings
 
 
@@ -40,6 +42,21 @@ def rss_bytes() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def assert_format(content: bytes, fmt: ImageFormat) -> Image.Image | None:
+    """Fail unless `content` is a whole file of `fmt`. Raster formats are decoded by
+    Pillow, and the image is returned; SVG must parse as XML, PDF have its header and end."""
+    if fmt == SVG:
+        assert ElementTree.fromstring(content).tag == "{http://www.w3.org/2000/svg}svg"
+        return None
+    if fmt == PDF:
+        assert content.startswith(b"%PDF-")
+        assert b"%%EOF" in content[-64:]
+        return None
+    image = decode(content)
+    assert Image.MIME[image.format] == fmt.media_type
+    return image
 
 
 @pytest.fixture(scope="session")

@@ -25,13 +25,13 @@ from tests.conftest import decode
 def render_count(monkeypatch):
     """Counts real renders (cache misses) in apps created by the test."""
     calls = []
-    real = imagegen.routes.render_bytes
+    real = imagegen.routes.render_image
 
     def counting(*args):
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(imagegen.routes, "render_bytes", counting)
+    monkeypatch.setattr(imagegen.routes, "render_image", counting)
     return calls
 
 

@@ -16,7 +16,7 @@ from imagegen.formats import PNG
 from imagegen.output import OutputChoice
 from imagegen.plugin import GeneratorContext
 from imagegen.registry import discover_generators
-from imagegen.routes import render_bytes
+from imagegen.rendering import render_image
 from imagegen.settings import Settings
 from tests.conftest import decode, rss_bytes
 
@@ -85,6 +85,6 @@ def test_soak_renders_do_not_grow_memory(name):
         if i == warm_up:
             baseline = rss_bytes()
         params = generator.params.model_validate(SOAK_PARAMS[name](i))
-        assert render_bytes(generator, params, output)[:4] == b"\x89PNG"
+        assert render_image(generator, params, output)[:4] == b"\x89PNG"
     growth = rss_bytes() / baseline - 1
     assert growth < 0.05, f"RSS grew {growth:.1%} over {SOAK_RENDERS - warm_up} renders"

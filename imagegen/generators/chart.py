@@ -35,6 +35,26 @@ class Chart(Generator):
     )
     formats = (PNG, WEBP, JPEG, SVG, PDF)
     accepts_body = True
+    examples = (
+        {
+            "type": "bar",
+            "data": "12,19,7,15|9,14,11,18",
+            "labels": "Q1,Q2,Q3,Q4",
+            "series": "2025,2026",
+            "title": "Sales",
+            "width": "480",
+            "height": "300",
+        },
+        {
+            "type": "doughnut",
+            "data": "45,25,20,10",
+            "labels": "Email,Search,Social,Direct",
+            "title": "Traffic",
+            "width": "320",
+            "height": "300",
+        },
+        {"type": "sparkline", "data": "3,5,4,8,6,9,7,12", "width": "200", "height": "50"},
+    )
 
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings

@@ -76,6 +76,17 @@ class Placeholder(Generator):
         "`scale` multiplies the pixel size for high-density (retina) screens."
     )
     path = "/{width}x{height}"
+    examples = (
+        {"width": "600", "height": "400"},
+        {
+            "width": "300",
+            "height": "250",
+            "text": "Ad\\nspace",
+            "background": "1e293b",
+            "color": "f8fafc",
+        },
+        {"width": "240", "height": "120", "text": "Logo", "font": "roboto", "scale": "2"},
+    )
 
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings

@@ -231,6 +231,10 @@ class QR(Generator):
     )
     formats = (PNG, WEBP, JPEG, SVG)
     accepts_body = True
+    examples = (
+        {"data": "https://example.com/tickets/42", "size": "200"},
+        {"data": "Hello 👋", "size": "200", "ecc": "H", "color": "336699"},
+    )
 
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
