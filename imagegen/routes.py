@@ -228,8 +228,20 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
 
 
 def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[str, Any]]:
+    server_400 = (
+        "The request line is over the HTTP server's 64 KiB limit: a plain-text answer "
+        "from uvicorn, before imagegen sees the request."
+    )
+    plain_text = {"text/plain": {"schema": {"type": "string"}}}
+    bad_request: dict[int | str, dict[str, Any]] = {
+        400: {"description": server_400, "content": plain_text}
+    }
     body_errors: dict[int | str, dict[str, Any]] = {
-        400: {"model": ErrorBody, "description": "The body is not valid JSON."},
+        400: {
+            "model": ErrorBody,
+            "description": f"The body is not valid JSON. {server_400}",
+            "content": plain_text,
+        },
         413: {
             "model": ErrorBody,
             "description": "The body is larger than the server's limit (`max_body_bytes`).",
@@ -240,7 +252,7 @@ def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[st
     }
     signed = generator.context.settings.signing_key is not None
     return (
-        (body_errors if with_body else {})
+        (body_errors if with_body else bad_request)
         | (signature_error if signed else {})
         | {
             200: {

@@ -6,6 +6,7 @@ The `BeforeValidator`s here turn text into lists before pydantic checks them, so
 of types and limits covers both; `TextForm` documents the text spelling in the schema.
 """
 
+import re
 from typing import Any
 
 from pydantic import GetJsonSchemaHandler
@@ -14,6 +15,20 @@ from pydantic_core import CoreSchema
 
 # Entries of `data` that mean "no value here": the line breaks, the bar is left out.
 GAP_WORDS = frozenset({"", "null", "none", "nan"})
+
+# The text forms as patterns (ECMA 262 and Python alike), used both to parse and in
+# the spec, so that what the schema allows is exactly what is accepted.
+NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_GAP = r"(?:[Nn][Uu][Ll][Ll]|[Nn][Oo][Nn][Ee]|[Nn][Aa][Nn])?"
+_NUMBER_OR_GAP = rf"\s*(?:{NUMBER}|{_GAP})\s*"
+NUMBERS_PATTERN = rf"^\s*{NUMBER}\s*(?:,\s*{NUMBER}\s*)*$"
+SERIES_PATTERN = rf"^{_NUMBER_OR_GAP}(?:[,|]{_NUMBER_OR_GAP})*$"
+_NUMBER_RE = re.compile(NUMBER)
+
+
+def list_pattern(item: str) -> str:
+    """A pattern for comma-separated `item`s (themselves patterns), or nothing at all."""
+    return rf"^(?:\s*(?:{item})\s*(?:,\s*(?:{item})\s*)*)?$"
 
 
 def split_items(value: object) -> object:
@@ -30,30 +45,40 @@ def _point(text: str) -> float | str | None:
     text = text.strip()
     if text.lower() in GAP_WORDS:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        return text
+    return float(text) if _NUMBER_RE.fullmatch(text) else text
+
+
+def split_points(value: object) -> object:
+    """`"1,2,,4"` → `[1.0, 2.0, None, 4.0]`: numbers, and None for gap words."""
+    if not isinstance(value, str):
+        return value
+    return [_point(point) for point in value.split(",")]
 
 
 def split_series(value: object) -> object:
-    """`"1,2,,4|5,6"` → `[[1.0, 2.0, None, 4.0], [5.0, 6.0]]`: `|` separates series and
-    `,` points; gap words become None."""
+    """`"1,2,,4|5,6"` → `[[1.0, 2.0, None, 4.0], [5.0, 6.0]]`: `|` separates series."""
     if not isinstance(value, str):
         return value
-    return [[_point(point) for point in series.split(",")] for series in value.split("|")]
+    return [split_points(series) for series in value.split("|")]
 
 
 class TextForm:
     """Schema marker of a list field that also takes its compact text spelling.
 
-    Puts `{"type": "string"}` first among the field's forms: a query parameter is text,
-    so the GET parameters show that form, while the JSON body schema shows both.
+    Puts `{"type": "string"}` (with the text's `pattern`, when it has one) first among
+    the field's forms: a query parameter is text, so the GET parameters show that form,
+    while the JSON body schema shows both.
     """
+
+    def __init__(self, pattern: str | None = None) -> None:
+        self.pattern = pattern
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         generated: dict[str, Any] = handler(schema)
         forms = generated.pop("anyOf") if "anyOf" in generated else [generated]
-        return {"anyOf": [{"type": "string"}, *forms]}
+        text: dict[str, Any] = {"type": "string"}
+        if self.pattern is not None:
+            text["pattern"] = self.pattern
+        return {"anyOf": [text, *forms]}

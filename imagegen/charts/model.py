@@ -15,14 +15,22 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
-    FiniteFloat,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from imagegen.charts.compact import TextForm, split_items, split_series
-from imagegen.charts.numbers import parse_number_format
-from imagegen.colors import Color
+from imagegen.charts.compact import (
+    NUMBERS_PATTERN,
+    SERIES_PATTERN,
+    TextForm,
+    list_pattern,
+    split_items,
+    split_points,
+    split_series,
+)
+from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
+from imagegen.colors import COLOR_NAMES, HEX_PATTERN, Color
 from imagegen.errors import limit_error
 from imagegen.fonts import normalize_font_name
 
@@ -52,15 +60,31 @@ _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "fals
 
 # Numbers of a size matplotlib can scale axes to, margins included, on a log axis too.
 PLOTTABLE = 1e100
+COLORS_PATTERN = list_pattern(HEX_PATTERN.strip("^$") + "|" + "|".join(COLOR_NAMES))
 
 
 def _plottable(value: float) -> float:
     if math.isfinite(value) and value != 0 and not 1 / PLOTTABLE <= abs(value) <= PLOTTABLE:
-        raise ValueError(f"must be 0 or between {1 / PLOTTABLE:g} and {PLOTTABLE:g} in size")
+        raise PydanticCustomError(
+            "limit_exceeded",
+            "must be 0 or between {low} and {limit} in size",
+            {"low": 1 / PLOTTABLE, "limit": PLOTTABLE},
+        )
     return value
 
 
-Coordinate = Annotated[FiniteFloat, AfterValidator(_plottable)]
+def _finite(value: float) -> float:
+    """Positions and axis ends must be real numbers; `1e999` reads as infinity."""
+    if not math.isfinite(value):
+        raise PydanticCustomError(
+            "limit_exceeded",
+            "must be a finite number, at most {limit} in size",
+            {"limit": PLOTTABLE},
+        )
+    return value
+
+
+Coordinate = Annotated[float, AfterValidator(_finite), AfterValidator(_plottable)]
 # None, NaN and ±inf are gaps: no point, no bar, a break in the line.
 Point = Annotated[float, AfterValidator(_plottable)] | None
 
@@ -133,7 +157,9 @@ class ChartParams(BaseModel):
         "`doughnut`. A sparkline is a bare line: no axes, ticks, legend or titles, as "
         "for a table cell. Pie and doughnut charts draw the first series.",
     )
-    data: Annotated[list[list[Point]] | None, BeforeValidator(split_series), TextForm()] = Field(
+    data: Annotated[
+        list[list[Point]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
+    ] = Field(
         None,
         description="The values. In a URL, `|` separates series and `,` values: "
         "`1,2,3|4,5,6`. In JSON, a list of series (lists of numbers). An empty value, "
@@ -152,7 +178,9 @@ class ChartParams(BaseModel):
         "(`,`-separated in a URL). Default: `Series 1`, `Series 2`…",
         examples=["2024,2025"],
     )
-    x: Annotated[list[Coordinate] | None, BeforeValidator(split_items), TextForm()] = Field(
+    x: Annotated[
+        list[Coordinate] | None, BeforeValidator(split_points), TextForm(NUMBERS_PATTERN)
+    ] = Field(
         None,
         description="Numeric x positions shared by all series, for line, area, scatter "
         "and sparkline charts (`,`-separated in a URL). Series are cut or padded with "
@@ -170,7 +198,9 @@ class ChartParams(BaseModel):
         None,
         description="Title of the value axis; the horizontal one on a horizontal_bar chart.",
     )
-    colors: Annotated[list[Color] | None, BeforeValidator(split_items), TextForm()] = Field(
+    colors: Annotated[
+        list[Color] | None, BeforeValidator(split_items), TextForm(COLORS_PATTERN)
+    ] = Field(
         None,
         description="Colours of the series (of the slices, for pie and doughnut), "
         "`,`-separated in a URL; write `#` as `%23`, or leave it out. Series beyond "
@@ -228,6 +258,7 @@ class ChartParams(BaseModel):
         "format spec such as `,.0f` (1,235) or `.1%` (12.3%), or one with text around "
         "it, such as `${:,.0f}` or `{:.1f} kg`. Default: up to ten significant digits.",
         examples=[",.0f"],
+        json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
     )
 
     @field_validator("number_format")

@@ -10,12 +10,24 @@ import re
 import string
 from collections.abc import Callable
 
+from pydantic_core import PydanticCustomError
+
 # Spec for a float: [[fill]align][sign][z][#][0][width][grouping][.precision][type].
 _FLOAT_SPEC = re.compile(
     r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d+)?[,_]?(?:\.(?P<precision>\d+))?[eEfFgGn%]?",
     re.DOTALL,
 )
 MAX_DIGITS = 20  # largest width and precision
+
+# The whole grammar as one pattern, written so that JSON Schema (ECMA 262) reads it as
+# Python does: it gates `parse_number_format` and is the field's `pattern` in the spec.
+# Grouping (`,` `_`) cannot go with `n`; the fill may not be a brace.
+_SPEC = (
+    r"(?:[^{}]?[<>=^])?[-+ ]?z?#?0?(?:[0-9]{1,2})?"
+    r"(?:[,_]?(?:\.[0-9]{1,2})?[eEfFgG%]?|(?:\.[0-9]{1,2})?n)"
+)
+_LITERAL = r"(?:[^{}]|\{\{|\}\})*"
+NUMBER_FORMAT_PATTERN = rf"^(?:{_SPEC}|{_LITERAL}\{{(?::{_SPEC})?\}}{_LITERAL})$"
 DEFAULT_SPEC = ",.10g"  # 1,200 and 0.3, rather than 1200.0 and 0.30000000000000004
 
 
@@ -40,12 +52,19 @@ def _split_template(number_format: str) -> tuple[str, str, str]:
 
 def parse_number_format(number_format: str) -> tuple[str, str, str]:
     """`(prefix, spec, suffix)` of a number format; ValueError saying what is wrong."""
+    if re.fullmatch(NUMBER_FORMAT_PATTERN, number_format) is None:
+        raise ValueError(
+            "is not a number format: a format spec such as ,.0f or .1%, or text with one "
+            "{} or {:spec} field such as ${:,.0f}"
+        )
     prefix, spec, suffix = _split_template(number_format)
     match = _FLOAT_SPEC.fullmatch(spec)
     if match is None:
         raise ValueError(f"{spec!r} is not a format spec for numbers, such as ,.0f or .1%")
     if any(int(match[key] or 0) > MAX_DIGITS for key in ("width", "precision")):
-        raise ValueError(f"width and precision must be at most {MAX_DIGITS}")
+        raise PydanticCustomError(
+            "limit_exceeded", "width and precision must be at most {limit}", {"limit": MAX_DIGITS}
+        )
     try:
         format(1234.5, spec)
     except ValueError as exc:
