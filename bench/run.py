@@ -202,6 +202,11 @@ CASES = [
         "/qr.png?size=300&data=https%3A%2F%2Fexample.com%2Ftickets%2F42",
         direct_qr,
     ),
+    Case(
+        "bar chart 600×400 PNG",
+        "/chart.png?type=bar&data=12,19,7,15&labels=Q1,Q2,Q3,Q4&title=Sales&colors=4e79a7",
+        direct_chart,
+    ),
 ]
 
 SIZE_SAMPLES = {
