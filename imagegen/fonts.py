@@ -10,9 +10,11 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
+from pydantic import BeforeValidator
 
 # Broad-coverage families tried, in order, for characters the chosen family lacks.
 FALLBACK_ORDER = ("dejavu-sans", "droid-sans-fallback")
@@ -22,6 +24,16 @@ _LICENSE_NAMES = ("LICENSE", "OFL.txt", "LICENSE.txt", "COPYING")
 def normalize_font_name(name: str) -> str:
     """`Open Sans`, `open_sans` and `OPEN-SANS` all name `open-sans`."""
     return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+def _normalized(value: object) -> object:
+    return normalize_font_name(value) if isinstance(value, str) else value
+
+
+def font_choice(names: list[str]) -> Any:
+    """The type of a `font` parameter: one of `names` (an enum in the spec), in any
+    spelling `normalize_font_name` accepts."""
+    return Annotated[Literal[tuple(names)], BeforeValidator(_normalized)]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from PIL import Image
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
+from imagegen.errors import limit_error
 from imagegen.fonts import FontLibrary
 from imagegen.formats import RASTER_FORMATS, ImageFormat
 from imagegen.settings import Settings
@@ -74,6 +75,19 @@ def with_limits(
     for key, value in (class_vars or {}).items():
         setattr(limited, key, value)
     return limited
+
+
+def check_pixel_budget(
+    width: int, height: int, scale: int, limit: int, size_parameter: str = "width"
+) -> None:
+    """For a model validator: a 422 when the output, width × height × scale² pixels, is
+    over `limit`. It blames `scale` when that is above 1, else `size_parameter`."""
+    if width * height * scale**2 > limit:
+        raise limit_error(
+            "scale" if scale > 1 else size_parameter,
+            "the image must be at most {limit} pixels (width × height × scale²)",
+            limit,
+        )
 
 
 @dataclass(frozen=True)

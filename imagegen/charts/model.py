@@ -32,7 +32,7 @@ from imagegen.charts.compact import (
 from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
 from imagegen.colors import COLOR_NAMES, HEX_PATTERN, Color
 from imagegen.errors import limit_error
-from imagegen.fonts import normalize_font_name
+from imagegen.plugin import check_pixel_budget
 
 ChartType = Literal[
     "line",
@@ -108,15 +108,6 @@ def _legend(value: object) -> object:
         return value
     word = value.strip().lower()
     return _LEGEND_WORDS.get(word, word)
-
-
-def _font_name(value: object) -> object:
-    return normalize_font_name(value) if isinstance(value, str) else value
-
-
-def font_choice(names: tuple[str, ...]) -> Any:
-    """The type of `font`: one of `names`, in any spelling `normalize_font_name` takes."""
-    return Annotated[Literal[names], BeforeValidator(_font_name)]
 
 
 class Dataset(BaseModel):
@@ -270,12 +261,7 @@ class ChartParams(BaseModel):
 
     @model_validator(mode="after")
     def _pixel_budget(self) -> "ChartParams":
-        if self.width * self.height * self.scale**2 > self.max_pixels:
-            raise limit_error(
-                "scale" if self.scale > 1 else "width",
-                "width × height × scale² must be at most {limit} pixels",
-                self.max_pixels,
-            )
+        check_pixel_budget(self.width, self.height, self.scale, self.max_pixels)
         return self
 
     @model_validator(mode="after")

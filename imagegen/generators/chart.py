@@ -12,10 +12,10 @@ from imagegen.charts.model import (
     Coordinate,
     Dataset,
     Point,
-    font_choice,
     limited_list,
 )
 from imagegen.charts.text import ChartFonts
+from imagegen.fonts import font_choice
 from imagegen.formats import JPEG, PDF, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, with_limits
 
@@ -80,7 +80,7 @@ class Chart(Generator):
             width={"le": limits.max_width},
             height={"le": limits.max_height},
             scale={"le": limits.max_scale},
-            font={"annotation": font_choice(tuple(self.context.fonts.names))},
+            font={"annotation": font_choice(self.context.fonts.names)},
         )
 
     def render(self, params: ChartParams, fmt: ImageFormat) -> Image.Image | bytes:

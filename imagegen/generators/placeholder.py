@@ -1,15 +1,15 @@
 """Placeholder images: a coloured rectangle with its size (or any text) in the middle."""
 
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar
 
 from PIL import Image, ImageDraw
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from imagegen.colors import Color, coverage_palette
-from imagegen.errors import invalid_parameter, limit_error
-from imagegen.fonts import normalize_font_name
+from imagegen.errors import invalid_parameter
+from imagegen.fonts import font_choice
 from imagegen.formats import ImageFormat
-from imagegen.plugin import Generator, with_limits
+from imagegen.plugin import Generator, check_pixel_budget, with_limits
 from imagegen.text import TextBlock
 
 # Text is fitted into this share of the image, and no larger than a tenth of its
@@ -52,17 +52,8 @@ class PlaceholderParams(BaseModel):
 
     @model_validator(mode="after")
     def _pixel_budget(self) -> "PlaceholderParams":
-        if self.width * self.height * self.scale**2 > self.max_pixels:
-            raise limit_error(
-                "scale" if self.scale > 1 else "width",
-                "width × height × scale² must be at most {limit} pixels",
-                self.max_pixels,
-            )
+        check_pixel_budget(self.width, self.height, self.scale, self.max_pixels)
         return self
-
-
-def _font_name(value: object) -> object:
-    return normalize_font_name(value) if isinstance(value, str) else value
 
 
 class Placeholder(Generator):
@@ -90,14 +81,13 @@ class Placeholder(Generator):
 
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
-        font_names = tuple(self.context.fonts.names)
         return with_limits(
             PlaceholderParams,
             {"max_pixels": limits.max_pixels},
             width={"le": limits.max_width},
             height={"le": limits.max_height},
             text={"max_length": limits.max_text_length},
-            font={"annotation": Annotated[Literal[font_names], BeforeValidator(_font_name)]},
+            font={"annotation": font_choice(self.context.fonts.names)},
             font_size={"le": max(limits.max_width, limits.max_height)},
             scale={"le": limits.max_scale},
         )

@@ -13,7 +13,7 @@ from qrcode.exceptions import DataOverflowError
 from imagegen.colors import RGBA, Color, composite
 from imagegen.errors import limit_error
 from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
-from imagegen.plugin import Generator, with_limits
+from imagegen.plugin import Generator, check_pixel_budget, with_limits
 
 # The most any QR code holds: 7089 digits (numeric mode, version 40, ecc L). Longer data
 # can never fit, so it is refused before the encoder spends any time on it.
@@ -152,12 +152,7 @@ class QRParams(BaseModel):
                 "module of the code and its quiet zone",
                 needed,
             )
-        if (self.size * self.scale) ** 2 > self.max_pixels:
-            raise limit_error(
-                "scale" if self.scale > 1 else "size",
-                "(size × scale)² must be at most {limit} pixels",
-                self.max_pixels,
-            )
+        check_pixel_budget(self.size, self.size, self.scale, self.max_pixels, "size")
         return self
 
 
