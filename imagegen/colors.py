@@ -13,6 +13,10 @@ _HEX = re.compile(HEX_PATTERN)
 COLOR_NAMES = ("transparent", *sorted(ImageColor.colormap))
 
 
+# Appended to colour parameters' descriptions: their own text replaces the type's.
+COLOR_SYNTAX = " Hex (`ff8800`, `#f80`, `#ff880080`; `#` is `%23` in a URL) or a CSS name."
+
+
 def parse_color(value: object) -> RGBA:
     """Parse a colour as users write it in URLs and JSON, returning (r, g, b, a).
 

@@ -30,7 +30,7 @@ from imagegen.charts.compact import (
     split_series,
 )
 from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
-from imagegen.colors import COLOR_NAMES, HEX_PATTERN, Color
+from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, HEX_PATTERN, Color
 from imagegen.errors import limit_error
 from imagegen.plugin import check_pixel_budget
 
@@ -210,10 +210,13 @@ class ChartParams(BaseModel):
     background: Color = Field(
         "white",
         validate_default=True,
-        description="Background colour; `transparent` for none (PNG, WebP, SVG, PDF).",
+        description="Background colour; `transparent` for none (PNG, WebP, SVG, PDF)."
+        + COLOR_SYNTAX,
     )
     color: Color = Field(
-        "333333", validate_default=True, description="Colour of text, axes and ticks."
+        "333333",
+        validate_default=True,
+        description="Colour of text, axes and ticks." + COLOR_SYNTAX,
     )
     font: str = Field("dejavu-sans", description="Font family, by name; see `GET /fonts`.")
     font_size: float = Field(12, ge=6, le=72, description="Text size in CSS pixels.")

@@ -5,7 +5,7 @@ from typing import ClassVar
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from imagegen.colors import Color, coverage_palette
+from imagegen.colors import COLOR_SYNTAX, Color, coverage_palette
 from imagegen.errors import invalid_parameter
 from imagegen.fonts import font_choice
 from imagegen.formats import ImageFormat
@@ -32,8 +32,10 @@ class PlaceholderParams(BaseModel):
         "starts a new line. Default: the size, as `600×400`.",
         examples=["Hello\\nworld"],
     )
-    background: Color = Field("cccccc", validate_default=True, description="Background colour.")
-    color: Color = Field("555555", validate_default=True, description="Text colour.")
+    background: Color = Field(
+        "cccccc", validate_default=True, description="Background colour." + COLOR_SYNTAX
+    )
+    color: Color = Field("555555", validate_default=True, description="Text colour." + COLOR_SYNTAX)
     font: str = Field("lato", description="Font family, by name; see `GET /fonts`.")
     font_size: int | None = Field(
         None, ge=1, description="Font size in CSS pixels. Default: fitted to the image."

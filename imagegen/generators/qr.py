@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from qrcode import constants, util
 from qrcode.exceptions import DataOverflowError
 
-from imagegen.colors import RGBA, Color, composite
+from imagegen.colors import COLOR_SYNTAX, RGBA, Color, composite
 from imagegen.errors import limit_error
 from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, check_pixel_budget, with_limits
@@ -112,12 +112,14 @@ class QRParams(BaseModel):
         description="Quiet zone around the code, in modules. Readers expect 4; use 0 only "
         "if the surroundings are already plain.",
     )
-    color: Color = Field("000000", validate_default=True, description="Colour of the dark modules.")
+    color: Color = Field(
+        "000000", validate_default=True, description="Colour of the dark modules." + COLOR_SYNTAX
+    )
     background: Color = Field(
         "ffffff",
         validate_default=True,
         description="Background colour, quiet zone included. `transparent` works for PNG, "
-        "WebP and SVG; JPEG shows it as white.",
+        "WebP and SVG; JPEG shows it as white." + COLOR_SYNTAX,
     )
     version: int | None = Field(
         None,
