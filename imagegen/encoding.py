@@ -149,11 +149,6 @@ def _encode_webp(image: Image.Image, options: EncodeOptions) -> bytes:
 _ENCODERS = {PNG: _encode_png, JPEG: _encode_jpeg, WEBP: _encode_webp}
 
 
-def can_encode(fmt: ImageFormat) -> bool:
-    """Whether the core can encode a raster image into `fmt`."""
-    return fmt in _ENCODERS
-
-
 def _drop_opaque_alpha(image: Image.Image) -> Image.Image:
     """An RGBA image whose every pixel is opaque, as RGB: smaller files, no alpha chunk."""
     if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
