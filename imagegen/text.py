@@ -42,8 +42,20 @@ class TextBlock:
         # inside a run, the layout engine (raqm) refuses them.
         self._lines = [_runs(line, chain) for line in text.splitlines() or [""]]
         self._primary = chain[0]
+        # Fitting (or the area check) and drawing both lay out the final size: once is enough.
+        self._layouts: dict[int, tuple[list[_Line], int]] = {}
 
     def _layout(self, size: int) -> tuple[list[_Line], int]:
+        if size not in self._layouts:
+            self._layouts[size] = self._lay_out(size)
+        return self._layouts[size]
+
+    @staticmethod
+    def _height(lines: list[_Line], pitch: int) -> float:
+        """From the ink top of the first line to the ink bottom of the last."""
+        return (len(lines) - 1) * pitch + lines[-1].bottom - lines[0].top
+
+    def _lay_out(self, size: int) -> tuple[list[_Line], int]:
         primary = self._fonts.sized(self._primary, size)
         ascent, descent = primary.getmetrics()
         lines = []
@@ -59,9 +71,7 @@ class TextBlock:
     def measure(self, size: int) -> tuple[float, float]:
         """(width, height) of the inked block at `size` px."""
         lines, pitch = self._layout(size)
-        width = max(line.width for line in lines)
-        height = (len(lines) - 1) * pitch + lines[-1].bottom - lines[0].top
-        return width, height
+        return max(line.width for line in lines), self._height(lines, pitch)
 
     def fit(self, box_width: float, box_height: float, max_size: int) -> int:
         """The largest size (at most `max_size`, at least 1) at which the block fits."""
@@ -79,8 +89,7 @@ class TextBlock:
         """Draw the block centred on the image, each line centred horizontally."""
         lines, pitch = self._layout(size)
         image_width, image_height = draw.im.size
-        height = (len(lines) - 1) * pitch + lines[-1].bottom - lines[0].top
-        baseline = (image_height - height) / 2 - lines[0].top
+        baseline = (image_height - self._height(lines, pitch)) / 2 - lines[0].top
         for line in lines:
             x = (image_width - line.width) / 2
             for text, font in line.runs:
