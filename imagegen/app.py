@@ -93,13 +93,10 @@ class ImagegenApp(FastAPI):
     repeated request costs no more than it must: they run before FastAPI's own per-request
     work (its telemetry check, middleware and routing), which a cache miss then gets."""
 
-    def __init__(
-        self, settings: Settings, cache: RenderCache, generator_names: list[str], **kwargs: Any
-    ) -> None:
+    def __init__(self, settings: Settings, cache: RenderCache, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.render_cache = cache
-        self.generator_names = generator_names
         self._front: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,7 +114,7 @@ class ImagegenApp(FastAPI):
             app = SignatureMiddleware(
                 app,
                 key.get_secret_value().encode(),
-                self.generator_names,
+                [generator.name for generator in self.state.generators],
                 self.settings.max_body_bytes,
             )
         return QueryLimitMiddleware(app, self.settings.max_query_bytes)
@@ -133,7 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = ImagegenApp(
         settings,
         cache,
-        [g.name for g in generators],
         title="imagegen",
         version=__version__,
         description=DESCRIPTION,
