@@ -2,7 +2,22 @@
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from imagegen.errors import error_response
+from imagegen.errors import body_too_large, error_response
+
+
+async def read_body(declared_length: str | None, receive: Receive, limit: int) -> bytes:
+    """The request body, whole. Raises a 413 `ApiError` as soon as it is known to be over
+    `limit` bytes: from its Content-Length before reading anything, else while reading."""
+    if declared_length is not None and declared_length.isdigit() and int(declared_length) > limit:
+        raise body_too_large(limit)
+    body = bytearray()
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise body_too_large(limit)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 class QueryLimitMiddleware:

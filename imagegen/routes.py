@@ -18,8 +18,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
-from imagegen.errors import ApiError, ErrorBody, body_too_large
+from imagegen.errors import ApiError, ErrorBody
 from imagegen.formats import tokens_for
+from imagegen.guards import read_body
 from imagegen.output import (
     FORMAT_PARAM,
     LOSSLESS_PARAM,
@@ -71,15 +72,7 @@ def _integral_floats_as_ints(value: object) -> object:
 
 async def read_json_body(request: Request, limit: int) -> object:
     """The request's JSON body, refusing bodies over `limit` bytes before reading them."""
-    too_large = body_too_large(limit)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise too_large
+    body = await read_body(request.headers.get("content-length"), request.receive, limit)
     try:
         return _integral_floats_as_ints(json.loads(body))
     except ValueError as exc:

@@ -13,9 +13,11 @@ import hmac
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imagegen.errors import body_too_large, error_response
+from imagegen.errors import ApiError, error_response
+from imagegen.guards import read_body
 
 SIGNATURE_PARAM = "signature"
 _PREFIX = SIGNATURE_PARAM.encode() + b"="
@@ -72,10 +74,11 @@ class SignatureMiddleware:
         query, signature = split_signature(scope["query_string"])
         body, replay = b"", receive
         if scope["method"] == "POST":
-            body = await self._read_body(receive)
-            if body is None:
-                too_large = body_too_large(self.max_body).body
-                response = error_response(413, too_large.error, too_large.message)
+            declared = Headers(scope=scope).get("content-length")
+            try:
+                body = await read_body(declared, receive, self.max_body)
+            except ApiError as exc:
+                response = error_response(exc.body.status, exc.body.error, exc.body.message)
                 await response(scope, receive, send)
                 return
             replay = _replaying(body)
@@ -91,16 +94,6 @@ class SignatureMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, replay, send)
-
-    async def _read_body(self, receive: Receive) -> bytes | None:
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if len(body) > self.max_body:
-                return None
-            if not message.get("more_body", False):
-                return bytes(body)
 
 
 def _replaying(body: bytes) -> Receive:

@@ -1,5 +1,7 @@
 """Optional URL signing: with a key, only signed image URLs are rendered."""
 
+import asyncio
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -76,3 +78,27 @@ def test_sign_command(monkeypatch, capsys):
     assert printed.startswith("http://example.com/qr.svg?data=hi&signature=")
     monkeypatch.delenv("IMAGEGEN_SIGNING_KEY")
     assert main(["sign", "/qr?data=hi"]) == 2
+
+
+def test_oversized_body_is_refused_by_its_content_length_before_any_read(monkeypatch):
+    monkeypatch.setenv("IMAGEGEN_SIGNING_KEY", KEY)
+    app = create_app()
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/qr",
+        "raw_path": b"/qr",
+        "query_string": b"signature=x",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100000000")],
+    }
+    sent = []
+
+    async def receive():
+        raise AssertionError("the body was read")
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert b"body_too_large" in sent[1]["body"]
