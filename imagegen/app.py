@@ -169,7 +169,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.generators = generators
     add_pages(app)
-    service = RenderService(cache, CapacityLimiter(settings.render_threads), settings.cache_control)
+    service = RenderService(
+        cache,
+        CapacityLimiter(settings.render_threads),
+        # Validation has its own threads: queued renders never delay a 422.
+        CapacityLimiter(settings.render_threads),
+        settings.cache_control,
+    )
     for generator in generators:
         add_generator_routes(app, generator, service)
     install_openapi(app, [g.params for g in generators if g.accepts_body])

@@ -24,6 +24,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagegen import __version__
+from imagegen.headers import list_header, list_header_text
 
 # Raw requests longer than this are not remembered: they would crowd out the rest.
 _MAX_ALIAS_KEY = 4096
@@ -149,15 +150,12 @@ class RenderCache:
         return None if image is None else (image, alias[1])
 
 
-def _request_key(scope: Scope) -> tuple[bytes, bytes | None]:
-    """(path, query string and Accept: what decides the image; If-None-Match)."""
-    accept, if_none_match = b"", None
-    for name, value in scope["headers"]:
-        if name == b"accept":
-            accept = value
-        elif name == b"if-none-match":
-            if_none_match = value
-    return b"\0".join((scope["path"].encode(), scope["query_string"], accept)), if_none_match
+def _request_key(scope: Scope) -> bytes:
+    """Path, query string and Accept: what decides the image. Accept is read as the
+    routes read it, every field joined (one field each way would let a request with two
+    be cached under one and negotiated by the other)."""
+    accept = list_header(scope, b"accept") or b""
+    return b"\0".join((scope["path"].encode(), scope["query_string"], accept))
 
 
 class CacheMiddleware:
@@ -171,13 +169,14 @@ class CacheMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        raw_key, if_none_match = _request_key(scope)
+        raw_key = _request_key(scope)
         found = self.cache.lookup(raw_key)
         if found is None:
             await self.app(scope, receive, self._remember(send, raw_key))
             return
         image, vary = found
-        if if_none_match is not None and etag_matches(if_none_match.decode(), image.etag):
+        if_none_match = list_header_text(scope, b"if-none-match")
+        if if_none_match is not None and etag_matches(if_none_match, image.etag):
             status, headers, body = 304, image.not_modified_headers + vary, b""
         else:
             status, headers, body = 200, image.headers + vary, image.content

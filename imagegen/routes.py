@@ -6,7 +6,6 @@ parameters with the generator's model, picks the format (`output.py`), renders i
 worker thread and answers `Response(content=bytes)` with an exact Content-Length.
 """
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -16,12 +15,16 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
-from imagegen.errors import ApiError, ErrorBody
+from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
 from imagegen.guards import read_body
+from imagegen.headers import list_header_text
+from imagegen.jsonbody import parse_json_body
 from imagegen.output import (
+    CORE_PARAMS,
     FORMAT_PARAM,
     LOSSLESS_PARAM,
     QUALITY_PARAM,
@@ -51,32 +54,43 @@ _IMAGE_HEADERS = {
 
 @dataclass(frozen=True)
 class RenderService:
-    """What every image route shares: the render cache, the render thread limit and
-    the Cache-Control header of images."""
+    """What every image route shares: the render cache, the render and validation thread
+    limits and the Cache-Control header of images."""
 
     cache: RenderCache
     limiter: CapacityLimiter
+    validation_limiter: CapacityLimiter
     cache_control: str
 
 
-def _integral_floats_as_ints(value: object) -> object:
-    """JSON Schema's `integer` includes `27.0` and `1e2`; strict validation does not."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
-    return value
+async def read_json_body(request: Request, limit: int) -> bytes:
+    """The request's body, refusing bodies over `limit` bytes before reading them."""
+    return await read_body(request.headers.get("content-length"), request.receive, limit)
 
 
-async def read_json_body(request: Request, limit: int) -> object:
-    """The request's JSON body, refusing bodies over `limit` bytes before reading them."""
-    body = await read_body(request.headers.get("content-length"), request.receive, limit)
-    try:
-        return _integral_floats_as_ints(json.loads(body))
-    except ValueError as exc:
-        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {exc}") from None
+def _misplaced_parameters(query: dict[str, str], body: object) -> None:
+    """A 422 for parameters a POST carries in the wrong place, which would otherwise be
+    silently ignored: the output options go in the query (or the path's extension), the
+    generator's parameters in the body."""
+    if isinstance(body, dict):
+        for name in CORE_PARAMS:
+            if name in body:
+                raise invalid_parameter(
+                    name, "goes in the query string (or the path's extension), not the body"
+                )
+    for name in query:
+        if name not in CORE_PARAMS and name != SIGNATURE_PARAM:
+            raise invalid_parameter(name, "goes in the JSON body of a POST, not the query string")
+
+
+def _validated(generator: Generator, query: dict[str, str], body: bytes | None) -> BaseModel:
+    """The request's parameters, validated; run in a worker thread, since parsing a large
+    body or fitting a QR code's version can take tens of milliseconds."""
+    if body is None:
+        return validate_params(generator, query)
+    data = parse_json_body(body)
+    _misplaced_parameters(query, data)
+    return validate_params(generator, data, strict=True)
 
 
 def _endpoint(
@@ -91,15 +105,23 @@ def _endpoint(
         output = choose_output(
             query,
             extension,
-            request.headers.get("accept"),
+            list_header_text(request.scope, b"accept"),
             generator.formats,
             settings.png_compression,
         )
         if from_body:
-            data = await read_json_body(request, settings.max_body_bytes)
+            body = await read_json_body(request, settings.max_body_bytes)
+            params = await anyio.to_thread.run_sync(
+                _validated, generator, query, body, limiter=service.validation_limiter
+            )
         else:
-            data = query | path_params
-        params = validate_params(generator, data, strict=from_body)
+            params = await anyio.to_thread.run_sync(
+                _validated,
+                generator,
+                query | path_params,
+                None,
+                limiter=service.validation_limiter,
+            )
         etag = compute_etag(
             generator.name,
             params.model_dump(mode="json"),
@@ -110,7 +132,7 @@ def _endpoint(
         if service.cache_control:
             representation["cache-control"] = service.cache_control
         headers = representation | ({"vary": "Accept"} if output.negotiated else {})
-        if_none_match = request.headers.get("if-none-match")
+        if_none_match = list_header_text(request.scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
 

@@ -1,0 +1,197 @@
+"""Findings of the hostile review of a default server (issue 14), one test each."""
+
+import threading
+from xml.etree import ElementTree
+
+import pytest
+from fastapi.testclient import TestClient
+
+import imagegen.routes
+from imagegen.app import create_app
+from imagegen.jsonbody import MAX_DEPTH, MAX_NUMBER_DIGITS
+from imagegen.settings import Settings
+from tests.conftest import decode
+
+
+@pytest.fixture
+def fresh_client():
+    return TestClient(create_app(Settings.defaults()))
+
+
+# 1. Cache poisoning through a duplicate Accept header.
+
+
+def test_duplicate_accept_headers_cannot_poison_the_cache(fresh_client):
+    url = "/placeholder/60x40?text=Logo&background=transparent"
+    poison = fresh_client.get(url, headers=[("accept", "image/jpeg"), ("accept", "*/*")])
+    # Both fields are one list (RFC 9110 §5.3): JPEG is named outright, so it wins.
+    assert poison.headers["content-type"] == "image/jpeg"
+    victim = fresh_client.get(url, headers={"accept": "*/*"})
+    assert victim.headers["content-type"] == "image/png"
+    assert decode(victim.content).mode in ("P", "RGBA", "PA")
+    again = fresh_client.get(url, headers={"accept": "*/*"})
+    assert again.headers["content-type"] == "image/png"
+
+
+def test_duplicate_accept_negotiates_as_one_list(fresh_client):
+    response = fresh_client.get(
+        "/placeholder/8x8", headers=[("accept", "image/webp;q=0.1"), ("accept", "image/png")]
+    )
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["vary"] == "Accept"
+
+
+def test_if_none_match_in_several_fields_is_one_list(fresh_client):
+    etag = fresh_client.get("/placeholder/8x8.png").headers["etag"]
+    for _ in range(2):  # the route, then the cache front
+        response = fresh_client.get(
+            "/placeholder/8x8.png", headers=[("if-none-match", '"x"'), ("if-none-match", etag)]
+        )
+        assert response.status_code == 304
+
+
+# 4. Five 500s.
+
+
+@pytest.mark.parametrize("quality", ["%C2%B2", "1" * 4301, "٣٠"])
+def test_quality_that_is_not_ascii_digits_is_a_422(fresh_client, quality):
+    response = fresh_client.get(f"/placeholder/8x8.jpg?quality={quality}")
+    assert response.status_code == 422
+    assert response.json()["parameters"][0] == {
+        "parameter": "quality",
+        "message": "must be a whole number from 1 to 100",
+        "limit": 100,
+    }
+
+
+def test_deeply_nested_json_is_a_422_naming_the_limit(fresh_client):
+    body = '{"data": ' + "[" * 600 + "]" * 600 + "}"
+    response = fresh_client.post(
+        "/chart", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    problem = response.json()["parameters"][0]
+    assert problem["limit"] == MAX_DEPTH and problem["parameter"].startswith("data.0.0")
+
+
+def test_a_body_of_brackets_is_refused(fresh_client):
+    response = fresh_client.post(
+        "/qr", content="[" * 100_000, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["parameters"][0]["limit"] == MAX_DEPTH
+
+
+def test_non_utf8_if_none_match_on_a_cached_url(fresh_client):
+    url = "/placeholder/8x8.png"
+    etag = fresh_client.get(url).headers["etag"]
+    for _ in range(2):  # the route, then the cache front
+        response = fresh_client.get(url, headers={"if-none-match": b"\xff\xfe"})
+        assert response.status_code == 200
+    assert fresh_client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+
+# 8. SVG is always well-formed: drawn text refuses what XML cannot hold.
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "title=a%01b",
+        "labels=a,b%1Fc&data=1,2",
+        "series=x%0Cy&data=1|2",
+        "x_title=%EF%BF%BE",
+        "y_title=a%00",
+    ],
+)
+def test_chart_text_with_control_characters_is_a_422(fresh_client, query):
+    response = fresh_client.get(f"/chart.svg?data=1&{query}")
+    assert response.status_code == 422
+    problem = response.json()["parameters"][0]
+    assert problem["message"] == (
+        "must not contain control characters other than tab and line breaks"
+    )
+    assert problem["limit"].startswith("^[^\\x00")
+
+
+def test_placeholder_text_with_control_characters_is_a_422(fresh_client):
+    response = fresh_client.get("/placeholder/80x40?text=a%07b")
+    assert response.status_code == 422
+    assert response.json()["parameters"][0]["parameter"] == "text"
+
+
+def test_json_dataset_label_with_control_characters_is_a_422(fresh_client):
+    body = {"datasets": [{"data": [1, 2], "label": "a\u0002"}]}
+    response = fresh_client.post("/chart.svg", json=body)
+    assert response.status_code == 422
+    assert response.json()["parameters"][0]["parameter"] == "datasets.0.label"
+
+
+def test_tabs_and_line_breaks_still_draw_and_svg_parses(fresh_client):
+    response = fresh_client.get("/chart.svg?data=1,2&title=a%09b&labels=x%0Ay,z%0D%0Aw")
+    assert response.status_code == 200
+    ElementTree.fromstring(response.content)
+
+
+# 10. Strict JSON.
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_json_nan_and_infinity_literals_are_refused(fresh_client, literal):
+    body = '{"data": [[1, ' + literal + "]]}"
+    response = fresh_client.post(
+        "/chart", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_json"
+    assert literal.lstrip("-") in response.json()["message"]
+
+
+def test_huge_json_integer_is_a_422_naming_the_field(fresh_client):
+    body = '{"data": "x", "size": ' + "9" * 5000 + "}"
+    response = fresh_client.post("/qr", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["parameters"] == [
+        {
+            "parameter": "size",
+            "message": f"numbers have at most {MAX_NUMBER_DIGITS} digits",
+            "limit": MAX_NUMBER_DIGITS,
+        }
+    ]
+    assert "sys." not in response.text and "int_max_str_digits" not in response.text
+
+
+def test_format_in_a_post_body_is_refused(fresh_client):
+    response = fresh_client.post("/qr", json={"data": "x", "format": "svg"})
+    assert response.status_code == 422
+    assert response.json()["parameters"][0]["parameter"] == "format"
+
+
+def test_generator_parameters_in_a_post_query_are_refused(fresh_client):
+    response = fresh_client.post("/qr?size=300", json={"data": "x"})
+    assert response.status_code == 422
+    assert response.json()["parameters"][0]["parameter"] == "size"
+    # The output options do belong in the query.
+    ok = fresh_client.post("/qr?format=webp&lossless=true", json={"data": "x"})
+    assert ok.status_code == 200 and ok.headers["content-type"] == "image/webp"
+
+
+# 3. Validation never runs on the event loop.
+
+
+def test_validation_runs_in_a_worker_thread(fresh_client, monkeypatch):
+    threads = []
+    real = imagegen.routes.validate_params
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(imagegen.routes, "validate_params", recording)
+    assert fresh_client.get("/qr?data=hello").status_code == 200
+    assert fresh_client.post("/qr", json={"data": "x" * 2000, "ecc": "L"}).status_code == 200
+    assert fresh_client.get("/qr?data=" + "1" * 7089 + "&size=30").status_code == 422
+    assert len(threads) == 3
+    loop_thread = threading.main_thread()  # TestClient's portal runs the loop elsewhere,
+    assert all(t is not loop_thread for t in threads)  # so also check the name:
+    assert all(t.name.startswith(("AnyIO worker", "ThreadPoolExecutor")) for t in threads)
