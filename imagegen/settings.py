@@ -71,8 +71,9 @@ class Settings(BaseSettings):
     cache_max_bytes: int = Field(
         128 * 2**20,
         ge=0,
-        description="Render cache size per worker process, in bytes of encoded images; "
-        "0 turns the cache off.",
+        description="Render cache size per worker process, in bytes: the encoded images, "
+        "the remembered request URLs (at most a quarter) and their bookkeeping, all "
+        "counted; 0 turns the cache off.",
     )
     cache_control: str = Field(
         "public, max-age=31536000, immutable",

@@ -1,6 +1,7 @@
 """Findings of the hostile review of a default server (issue 14), one test each."""
 
 import threading
+import tracemalloc
 from xml.etree import ElementTree
 
 import pytest
@@ -8,6 +9,7 @@ from fastapi.testclient import TestClient
 
 import imagegen.routes
 from imagegen.app import create_app
+from imagegen.cache import ALIAS_SHARE, IMAGE_OVERHEAD, CachedImage, RenderCache
 from imagegen.jsonbody import MAX_DEPTH, MAX_NUMBER_DIGITS
 from imagegen.settings import Settings
 from tests.conftest import decode
@@ -195,3 +197,33 @@ def test_validation_runs_in_a_worker_thread(fresh_client, monkeypatch):
     loop_thread = threading.main_thread()  # TestClient's portal runs the loop elsewhere,
     assert all(t is not loop_thread for t in threads)  # so also check the name:
     assert all(t.name.startswith(("AnyIO worker", "ThreadPoolExecutor")) for t in threads)
+
+
+# 5. The cache is bounded by everything it holds.
+
+
+def test_cache_charges_aliases_and_overhead_to_its_budget():
+    budget = 4 * 2**20
+    cache = RenderCache(budget)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        image = CachedImage.build(b"x" * 1000, "image/png", {"etag": '"e"'})
+        cache.put('"e"', image)
+        # 100,000 URLs differing only in an ignored parameter, each near the 4 KB limit.
+        for i in range(100_000):
+            cache.alias(b"/placeholder/8x8\0utm=%06d" % i + b"x" * 4000 + b"\0*/*", '"e"', [])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cache.size <= budget and cache.alias_size <= budget * ALIAS_SHARE
+    assert held <= budget * 1.1
+    assert cache.get('"e"') is image  # aliases never push the images out
+
+
+def test_cache_counts_image_overhead(fresh_client):
+    cache = RenderCache(10 * (1000 + IMAGE_OVERHEAD))
+    for i in range(30):
+        cache.put(f'"{i}"', CachedImage.build(b"x" * 1000, "image/png", {"etag": f'"{i}"'}))
+    assert cache.size <= cache.max_bytes
+    assert cache.get('"29"') is not None and cache.get('"0"') is None
