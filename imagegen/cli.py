@@ -51,7 +51,7 @@ def _sign(args: argparse.Namespace) -> int:
     if key is None:
         print("set IMAGEGEN_SIGNING_KEY to the server's key first", file=sys.stderr)
         return 2
-    body = args.body.read_bytes() if args.body else b""
+    body = args.body.read_bytes() if args.body else None
     print(sign_url(args.url, key.get_secret_value().encode(), body))
     return 0
 

@@ -7,7 +7,7 @@ worker thread and answers `Response(content=bytes)` with an exact Content-Length
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import anyio
@@ -97,6 +97,7 @@ def _endpoint(
     generator: Generator, service: RenderService, from_body: bool
 ) -> Callable[[Request], Awaitable[Response]]:
     settings = generator.context.settings
+    signed = settings.signing_key is not None
 
     async def endpoint(request: Request) -> Response:
         query = dict(request.query_params)
@@ -105,10 +106,13 @@ def _endpoint(
         output = choose_output(
             query,
             extension,
-            list_header_text(request.scope, b"accept"),
+            None if signed else list_header_text(request.scope, b"accept"),
             generator.formats,
             settings.png_compression,
         )
+        if signed and output.negotiated:
+            # A signature binds one image: no Accept chooses another format for it.
+            output = replace(output, negotiated=False)
         if from_body:
             body = await read_json_body(request, settings.max_body_bytes)
             params = await anyio.to_thread.run_sync(
