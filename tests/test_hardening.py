@@ -1,5 +1,8 @@
 """Findings of the hostile review of a default server (issue 14), one test each."""
 
+import subprocess
+import sys
+import textwrap
 import threading
 import tracemalloc
 from xml.etree import ElementTree
@@ -10,6 +13,7 @@ from fastapi.testclient import TestClient
 import imagegen.routes
 from imagegen.app import create_app
 from imagegen.cache import ALIAS_SHARE, IMAGE_OVERHEAD, CachedImage, RenderCache
+from imagegen.fonts import FONT_CACHE_BYTES
 from imagegen.jsonbody import MAX_DEPTH, MAX_NUMBER_DIGITS
 from imagegen.settings import Settings
 from tests.conftest import decode
@@ -227,3 +231,58 @@ def test_cache_counts_image_overhead(fresh_client):
         cache.put(f'"{i}"', CachedImage.build(b"x" * 1000, "image/png", {"etag": f'"{i}"'}))
     assert cache.size <= cache.max_bytes
     assert cache.get('"29"') is not None and cache.get('"0"') is None
+
+
+# 6. Memory comes back after big renders.
+
+_RSS = """
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+"""
+
+
+def _run(script: str) -> list[int]:
+    """Run `script` in a fresh interpreter; the numbers it prints, one per line."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RSS + textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return [int(line) for line in done.stdout.split()]
+
+
+def test_memory_returns_after_big_chart_renders():
+    base, *after = _run(
+        """
+        from imagegen.rendering import create_generators, render
+        chart = create_generators()["chart"]
+        render(chart, {"type": "bar", "data": "1,2,3", "width": "600", "height": "400"}, "png")
+        print(rss())
+        for i in range(3):  # 16 megapixels each: 64 MB of Agg buffer
+            query = {"type": "bar", "data": f"1,2,{i}", "width": "4000", "height": "4000"}
+            render(chart, query, "png")
+            print(rss())
+        """
+    )
+    # Before the fix every render left its 64 MB buffer for the next full collection.
+    assert max(after[1:]) - base < 48 * 2**20, [(a - base) // 2**20 for a in after]
+
+
+def test_font_cache_is_bounded_by_bytes():
+    base, grown = _run(
+        """
+        from imagegen.fonts import FontLibrary
+        from imagegen.settings import Settings
+        library = FontLibrary(Settings.defaults().fonts_dir)
+        family = library.families["droid-sans-fallback"]
+        print(rss())
+        for size in range(10, 1210):
+            library.sized(family, size).getbbox("Hello")
+        print(rss())
+        """
+    )
+    assert grown - base < FONT_CACHE_BYTES + 32 * 2**20, (grown - base) // 2**20
