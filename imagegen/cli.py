@@ -14,16 +14,10 @@ DEFAULT_GALLERY_PATH = Path("docs/gallery")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from imagegen.server import serve
 
-    uvicorn.run(
-        "imagegen.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-    )
+    settings = Settings().model_copy(update={"host": args.host, "port": args.port})
+    serve(settings, args.workers, args.log_level)
     return 0
 
 

@@ -286,6 +286,11 @@ def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[st
                 "`available` lists the media types it can produce.",
             },
             414: {"model": ErrorBody, "description": "The query string is too long."},
+            431: {
+                "model": ErrorBody,
+                "description": "The request line and headers are over `imagegen serve`'s "
+                "limit (`IMAGEGEN_MAX_HEAD_BYTES`).",
+            },
             422: {
                 "model": ErrorBody,
                 "description": "A parameter is invalid or over its limit; `parameters` names it.",

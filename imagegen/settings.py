@@ -68,6 +68,30 @@ class Settings(BaseSettings):
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
+    max_head_bytes: int = Field(
+        48 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers), in bytes, for "
+        "`imagegen serve`: room for the longest query string and 16 KiB of headers; "
+        "longer gets 414 or 431 before it is read whole.",
+    )
+    head_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds `imagegen serve` waits for a request's head (line and "
+        "headers) before closing the connection: a client that trickles bytes cannot "
+        "hold a socket for ever.",
+    )
+    keep_alive_timeout: int = Field(
+        5, ge=1, description="Seconds `imagegen serve` keeps an idle connection open."
+    )
+    max_connections: int = Field(
+        1000,
+        ge=1,
+        description="Connections and requests `imagegen serve` handles at once per "
+        "worker; past it, new requests get 503. The open-file limit is raised to the "
+        "system's hard limit at start.",
+    )
     cache_max_bytes: int = Field(
         128 * 2**20,
         ge=0,
