@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     fonts = FontLibrary(settings.fonts_dir)
     generators = list(create_generators(settings, fonts).values())
 
-    cache = RenderCache(settings.cache_max_bytes)
+    cache = RenderCache(settings.cache_max_bytes, settings.max_renders)
     app = ImagegenApp(
         settings,
         cache,

@@ -16,6 +16,7 @@ Two layers make repeats nearly free:
 import asyncio
 import hashlib
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -83,6 +84,37 @@ class CachedImage:
         return cls(content, headers["etag"], full, common)
 
 
+class RenderQueueFull(Exception):
+    """As many renders as allowed are under way: refuse another before any work."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} renders are under way")
+        self.limit = limit
+
+
+class Render:
+    """One render under way, shared by the requests waiting for it.
+
+    `started` is set (from the worker thread) when drawing begins; until then the render
+    is only queued, and dropped when its last waiter leaves. `deadline` is when a running
+    render stops being worth finishing: the renderer checks it between drawing and
+    encoding (`past_deadline`), so a render stops within one phase of its budget."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Future[CachedImage]
+        self.waiters = 0
+        self.started = False
+        self.deadline = float("inf")
+
+    def start(self, budget: float) -> None:
+        """Mark the render as drawing, with `budget` seconds from now (worker thread)."""
+        self.started = True
+        self.deadline = time.monotonic() + budget
+
+    def past_deadline(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
 def _image_cost(image: CachedImage) -> int:
     return len(image.content) + IMAGE_OVERHEAD
 
@@ -99,8 +131,9 @@ class RenderCache:
     Used only from the event loop thread, so it needs no lock.
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_renders: int = 16) -> None:
         self.max_bytes = max_bytes
+        self.max_renders = max_renders
         self.size = 0  # what images and aliases cost together
         self.alias_size = 0
         self._images: OrderedDict[str, CachedImage] = OrderedDict()
@@ -139,26 +172,45 @@ class RenderCache:
         self.size -= cost
 
     async def get_or_create(
-        self, etag: str, create: Callable[[], Awaitable[CachedImage]]
+        self, etag: str, create: Callable[["Render"], Awaitable[CachedImage]]
     ) -> CachedImage:
-        """The cached image for `etag`, or `create()`'s, stored. Concurrent requests for
-        one ETag share a single render instead of each rendering it."""
+        """The cached image for `etag`, or `create(render)`'s, stored. Concurrent requests
+        for one ETag share a single render instead of each rendering it.
+
+        At most `max_renders` renders are under way (queued for a thread or running):
+        past that, `RenderQueueFull` at once, before any work. A render that every
+        waiting request has left (client gone, or timed out) before it started is
+        dropped; one already running goes on, and is cached, unless it passes its
+        deadline (see `Render`)."""
         cached = self.get(etag)
         if cached is not None:
             return cached
-        pending = self._pending.get(etag)
-        if pending is None:
-            pending = asyncio.ensure_future(self._create_and_keep(etag, create))
-            self._pending[etag] = pending
-            pending.add_done_callback(lambda _: self._pending.pop(etag, None))
-        # Shielded: a request that stops waiting (timeout, disconnect) leaves the render
-        # to finish and be cached for the next one.
-        return await asyncio.shield(pending)
+        render = self._pending.get(etag)
+        if render is None:
+            if len(self._pending) >= self.max_renders:
+                raise RenderQueueFull(self.max_renders)
+            render = Render()
+            render.task = asyncio.ensure_future(self._create_and_keep(etag, create, render))
+            self._pending[etag] = render
+            render.task.add_done_callback(lambda task: self._finished(etag, task))
+        render.waiters += 1
+        try:
+            # Shielded: one request that stops waiting does not stop the others' render.
+            return await asyncio.shield(render.task)
+        finally:
+            render.waiters -= 1
+            if render.waiters == 0 and not render.started and not render.task.done():
+                render.task.cancel()
+
+    def _finished(self, etag: str, task: "asyncio.Future[CachedImage]") -> None:
+        self._pending.pop(etag, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: a render whose waiters all left may have failed
 
     async def _create_and_keep(
-        self, etag: str, create: Callable[[], Awaitable[CachedImage]]
+        self, etag: str, create: Callable[["Render"], Awaitable[CachedImage]], render: "Render"
     ) -> CachedImage:
-        image = await create()
+        image = await create(render)
         self.put(etag, image)
         return image
 

@@ -31,6 +31,7 @@ from PIL import Image
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
+from imagegen.encoding import EncodeOptions
 from imagegen.errors import limit_error
 from imagegen.fonts import FontLibrary
 from imagegen.formats import RASTER_FORMATS, ImageFormat
@@ -133,6 +134,19 @@ class Generator(ABC):
         """The pydantic model of this generator's parameters, with the limits of
         `self.context.settings` applied (see `with_limits`) so that they show in the spec.
         `render` receives an instance of it."""
+
+    def render_cost(self, params: Any, fmt: ImageFormat, options: EncodeOptions) -> float:
+        """The estimated time of rendering and encoding `params` as `fmt`, in
+        milliseconds of this project's reference machine (2 cores; see README,
+        "Limits"). Requests over the server's `max_render_cost` get a 422 before any work
+        is done. The default, 0, is for generators whose every allowed request is cheap;
+        generators with a costly corner (big, dense charts) estimate it, calibrated by
+        measurement, and name the parameters that drive it in `cost_parameters`."""
+        return 0.0
+
+    def cost_parameters(self, params: Any) -> tuple[str, ...]:
+        """The parameters a 422 for a render over the cost limit names."""
+        return ("width", "height", "scale")
 
     @abstractmethod
     def render(self, params: Any, fmt: ImageFormat) -> Image.Image | bytes:

@@ -6,6 +6,8 @@ parameters with the generator's model, picks the format (`output.py`), renders i
 worker thread and answers `Response(content=bytes)` with an exact Content-Length.
 """
 
+import asyncio
+from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -16,8 +18,16 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.types import Receive
 
-from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
+from imagegen.cache import (
+    CachedImage,
+    Render,
+    RenderCache,
+    RenderQueueFull,
+    compute_etag,
+    etag_matches,
+)
 from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
 from imagegen.guards import read_body
@@ -28,10 +38,11 @@ from imagegen.output import (
     FORMAT_PARAM,
     LOSSLESS_PARAM,
     QUALITY_PARAM,
+    OutputChoice,
     choose_output,
 )
 from imagegen.plugin import Generator
-from imagegen.rendering import render_image, validate_params
+from imagegen.rendering import RenderAbandoned, check_cost, render_image, validate_params
 from imagegen.signing import SIGNATURE_PARAM
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -83,14 +94,20 @@ def _misplaced_parameters(query: dict[str, str], body: object) -> None:
             raise invalid_parameter(name, "goes in the JSON body of a POST, not the query string")
 
 
-def _validated(generator: Generator, query: dict[str, str], body: bytes | None) -> BaseModel:
-    """The request's parameters, validated; run in a worker thread, since parsing a large
-    body or fitting a QR code's version can take tens of milliseconds."""
+def _validated(
+    generator: Generator, output: OutputChoice, query: dict[str, str], body: bytes | None
+) -> BaseModel:
+    """The request's parameters, validated and within the render cost limit; run in a
+    worker thread, since parsing a large body or fitting a QR code's version can take
+    tens of milliseconds."""
     if body is None:
-        return validate_params(generator, query)
-    data = parse_json_body(body)
-    _misplaced_parameters(query, data)
-    return validate_params(generator, data, strict=True)
+        params = validate_params(generator, query)
+    else:
+        data = parse_json_body(body)
+        _misplaced_parameters(query, data)
+        params = validate_params(generator, data, strict=True)
+    check_cost(generator, params, output)
+    return params
 
 
 def _endpoint(
@@ -116,12 +133,13 @@ def _endpoint(
         if from_body:
             body = await read_json_body(request, settings.max_body_bytes)
             params = await anyio.to_thread.run_sync(
-                _validated, generator, query, body, limiter=service.validation_limiter
+                _validated, generator, output, query, body, limiter=service.validation_limiter
             )
         else:
             params = await anyio.to_thread.run_sync(
                 _validated,
                 generator,
+                output,
                 query | path_params,
                 None,
                 limiter=service.validation_limiter,
@@ -140,26 +158,64 @@ def _endpoint(
         if if_none_match is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
 
-        async def create() -> CachedImage:
-            content = await anyio.to_thread.run_sync(
-                render_image, generator, params, output, limiter=service.limiter
-            )
+        async def create(render: Render) -> CachedImage:
+            def draw() -> bytes:
+                render.start(settings.render_timeout)
+                return render_image(generator, params, output, render.past_deadline)
+
+            content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
             return CachedImage.build(content, output.format.media_type, representation)
 
-        try:
-            with anyio.fail_after(settings.render_timeout):
-                image = await service.cache.get_or_create(etag, create)
-        except TimeoutError:
-            raise ApiError(
-                503,
-                "render_timeout",
-                f"The image took longer than {settings.render_timeout:g} s to render; "
-                "it will be ready shortly, or ask for a smaller one.",
-                headers={"Retry-After": "5"},
-            ) from None
+        image = await _wait_for_image(request, service, etag, create, settings.render_timeout)
         return Response(image.content, media_type=output.format.media_type, headers=headers)
 
     return endpoint
+
+
+async def _until_disconnected(receive: Receive) -> None:
+    """Returns when the client has gone (its request body, if any, already read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _unavailable(error: str, message: str) -> ApiError:
+    return ApiError(503, error, message, headers={"Retry-After": "5"})
+
+
+async def _wait_for_image(
+    request: Request,
+    service: RenderService,
+    etag: str,
+    create: Callable[[Render], Awaitable[CachedImage]],
+    timeout: float,
+) -> CachedImage:
+    """The image for `etag`, from the cache or rendered; a 503 when too many renders are
+    under way or it is not ready within `timeout`. A client that leaves stops waiting at
+    once, so that a queued render nobody awaits any more is dropped."""
+    waiting = asyncio.ensure_future(service.cache.get_or_create(etag, create))
+    gone = asyncio.ensure_future(_until_disconnected(request.receive))
+    try:
+        await asyncio.wait((waiting, gone), timeout=timeout, return_when=FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not waiting.done():
+        waiting.cancel()  # leaves the render: dropped if it had not started
+        raise _unavailable(
+            "render_timeout",
+            f"The image was not ready within {timeout:g} s (the server is busy, or the "
+            "image is costly): retry later, or ask for a smaller one.",
+        )
+    try:
+        return waiting.result()
+    except RenderQueueFull as exc:
+        raise _unavailable(
+            "busy", f"{exc.limit} images are being drawn already: retry in a few seconds."
+        ) from None
+    except RenderAbandoned:
+        raise _unavailable(
+            "render_timeout",
+            f"The image took longer than {timeout:g} s to draw: ask for a smaller one.",
+        ) from None
 
 
 def _parameter_schema(prop: dict[str, Any]) -> dict[str, Any] | None:

@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     render_timeout: float = Field(
         10.0,
         gt=0,
-        description="Seconds a request waits for its render before a 503; the render "
-        "finishes in the background and is cached for the next request.",
+        description="Seconds a request waits for its image before a 503. A render that "
+        "has started goes on (and is cached for the next request) until this long after "
+        "it started; past that, it is dropped before it is encoded. One that had not "
+        "started when its last client left, or gave up, is dropped at once.",
     )
     max_chart_series: int = Field(
         20,
@@ -66,6 +68,14 @@ class Settings(BaseSettings):
     )
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
+    )
+    max_render_cost: float = Field(
+        4000,
+        gt=0,
+        description="Most a render may be estimated to cost, in milliseconds on a 2-core "
+        "reference machine (generators estimate it from size, format and data; see "
+        'README, "Limits"): a 422 before any work past it, so that the dearest request '
+        "allowed renders well inside `render_timeout`.",
     )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
     max_head_bytes: int = Field(
@@ -118,6 +128,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Renders run at once per worker process. More threads than cores "
         "buys little (rendering holds the GIL much of the time) and costs memory.",
+    )
+    max_renders: int = Field(
+        16,
+        ge=1,
+        description="Renders under way at once per worker process, running or queued "
+        "for one of the `render_threads`: past it, a new image gets 503 with "
+        "Retry-After at once, before any work, instead of queueing past its time budget.",
     )
     signing_key: SecretStr | None = Field(
         None,

@@ -1,20 +1,29 @@
 """Findings of the hostile review of a default server (issue 14), one test each."""
 
+import contextlib
+import http.client
+import json
+import socket
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 import tracemalloc
 from xml.etree import ElementTree
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
+import imagegen.rendering
 import imagegen.routes
 from imagegen.app import create_app
 from imagegen.cache import ALIAS_SHARE, IMAGE_OVERHEAD, CachedImage, RenderCache
+from imagegen.errors import ApiError
 from imagegen.fonts import FONT_CACHE_BYTES
 from imagegen.jsonbody import MAX_DEPTH, MAX_NUMBER_DIGITS
+from imagegen.rendering import create_generators, render
 from imagegen.settings import Settings
 from tests.conftest import decode
 
@@ -286,3 +295,171 @@ def test_font_cache_is_bounded_by_bytes():
         """
     )
     assert grown - base < FONT_CACHE_BYTES + 32 * 2**20, (grown - base) // 2**20
+
+
+# 2. The cost model refuses what cannot render well inside the budget, before any work.
+
+DENSE = "|".join(",".join(str((i * 7 + j) % 10) for i in range(800)) for j in range(20))
+
+
+def test_the_issues_costly_chart_is_a_422_before_any_work(fresh_client, monkeypatch):
+    renders = []
+    monkeypatch.setattr(imagegen.routes, "render_image", lambda *args: renders.append(args))
+    query = f"type=area&width=4000&height=4000&lossless=true&data={DENSE}"
+    response = fresh_client.get(f"/chart.webp?{query}")
+    assert response.status_code == 422
+    problems = response.json()["parameters"]
+    assert [p["parameter"] for p in problems] == ["width", "height", "scale", "data"]
+    assert all(p["limit"] == Settings.defaults().max_render_cost for p in problems)
+    assert renders == []
+    body = {"type": "line", "width": 4000, "height": 4000}
+    body["datasets"] = [{"data": [i % 9 for i in range(800)]} for _ in range(20)]
+    response = fresh_client.post("/chart.png", json=body)
+    assert response.status_code == 422
+    assert response.json()["parameters"][-1]["parameter"] == "datasets"
+
+
+def test_big_simple_charts_and_small_dense_ones_still_render(fresh_client):
+    assert fresh_client.get("/chart?data=1,2,3&width=4000&height=4000").status_code == 200
+    small_dense = fresh_client.get(f"/chart.webp?type=area&lossless=true&data={DENSE}")
+    assert small_dense.status_code == 200
+    # Vector formats do not rasterise: the same dense chart at the largest size is cheap.
+    svg = fresh_client.get(f"/chart.svg?type=area&width=4000&height=4000&data={DENSE}")
+    assert svg.status_code == 200
+
+
+def test_the_cost_limit_is_a_setting(monkeypatch):
+    monkeypatch.setenv("IMAGEGEN_MAX_RENDER_COST", "100000")
+    chart = create_generators()["chart"]
+    query = {"type": "bar", "data": "1,2", "width": "4000", "height": "4000"}
+    monkeypatch.setenv("IMAGEGEN_MAX_RENDER_COST", "100")
+    with pytest.raises(ApiError) as refused:
+        render(create_generators()["chart"], query, "png")
+    assert refused.value.body.parameters[0].limit == 100
+    assert chart.context.settings.max_render_cost == 100000
+
+
+# 2. Admission control: a bounded render queue, dropped abandoned renders, deadlines.
+
+
+@contextlib.contextmanager
+def serving(**settings):
+    """A real uvicorn in a thread serving an app with `settings`: its (host, port)."""
+    app = create_app(Settings.defaults().model_copy(update=settings))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield sock.getsockname()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def gated_renders(monkeypatch):
+    """Renders of placeholder text `slow…` wait for `gate`; every render is recorded."""
+    gate, rendered = threading.Event(), []
+    real = imagegen.routes.render_image
+
+    def gated(generator, params, output, *rest):
+        rendered.append(params.text)
+        if (params.text or "").startswith("slow"):
+            assert gate.wait(timeout=30)
+        return real(generator, params, output, *rest)
+
+    monkeypatch.setattr(imagegen.routes, "render_image", gated)
+    yield gate, rendered
+    gate.set()
+
+
+def get_in_background(address, path):
+    result = {}
+
+    def run():
+        connection = http.client.HTTPConnection(*address, timeout=60)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        result["status"], result["body"] = response.status, response.read()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def wait_until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def test_a_full_render_queue_answers_503_at_once(gated_renders):
+    gate, rendered = gated_renders
+    with serving(render_threads=1, max_renders=2) as address:
+        running, _ = get_in_background(address, "/placeholder/20x20?text=slow1")
+        wait_until(lambda: rendered == ["slow1"])
+        queued, queued_result = get_in_background(address, "/placeholder/20x20?text=queued")
+        time.sleep(0.2)
+        connection = http.client.HTTPConnection(*address, timeout=10)
+        start = time.monotonic()
+        connection.request("GET", "/placeholder/20x20?text=third")
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        assert time.monotonic() - start < 2  # not after the queue drained
+        assert response.status == 503 and body["error"] == "busy"
+        assert response.getheader("Retry-After") == "5"
+        gate.set()
+        running.join(10)
+        queued.join(10)
+        assert queued_result["status"] == 200
+        assert "third" not in rendered
+
+
+def test_a_queued_render_whose_client_left_is_dropped(gated_renders):
+    gate, rendered = gated_renders
+    with serving(render_threads=1) as address:
+        running, _ = get_in_background(address, "/placeholder/20x20?text=slow2")
+        wait_until(lambda: rendered == ["slow2"])
+        with socket.create_connection(address) as sock:  # queued behind it, then gone
+            sock.sendall(b"GET /placeholder/20x20?text=abandoned HTTP/1.1\r\nHost: t\r\n\r\n")
+            time.sleep(0.3)
+        time.sleep(0.3)
+        gate.set()
+        running.join(10)
+        after = http.client.HTTPConnection(*address, timeout=10)
+        after.request("GET", "/placeholder/20x20?text=after")
+        assert after.getresponse().status == 200
+        assert rendered == ["slow2", "after"]  # "abandoned" was never drawn
+
+
+def test_a_render_past_its_deadline_is_not_encoded(monkeypatch):
+    encoded = []
+    real_encode = imagegen.rendering.encode
+    monkeypatch.setattr(
+        imagegen.rendering, "encode", lambda *args: encoded.append(1) or real_encode(*args)
+    )
+    placeholder = type(create_generators()["placeholder"])
+    real_render = placeholder.render
+
+    def slow_render(self, params, fmt):
+        if params.text == "late":
+            time.sleep(0.8)
+        return real_render(self, params, fmt)
+
+    monkeypatch.setattr(placeholder, "render", slow_render)
+    with serving(render_timeout=0.3) as address:
+        connection = http.client.HTTPConnection(*address, timeout=10)
+        start = time.monotonic()
+        connection.request("GET", "/placeholder/20x20?text=late")
+        response = connection.getresponse()
+        assert response.status == 503 and json.loads(response.read())["error"] == "render_timeout"
+        assert time.monotonic() - start < 0.8
+        time.sleep(1)  # the drawing finishes, past the deadline: it is not encoded
+        assert encoded == []
+        connection.request("GET", "/placeholder/20x20?text=on-time")
+        assert connection.getresponse().status == 200 and encoded == [1]
