@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+import imagegen.encoding
 import imagegen.rendering
 import imagegen.routes
 from imagegen.app import create_app
@@ -463,3 +464,21 @@ def test_a_render_past_its_deadline_is_not_encoded(monkeypatch):
         assert encoded == []
         connection.request("GET", "/placeholder/20x20?text=on-time")
         assert connection.getresponse().status == 200 and encoded == [1]
+
+
+# 12. The slow PNG levels are capped by image size.
+
+
+def test_slow_png_levels_apply_only_to_small_images(monkeypatch):
+    levels = []
+    real = imagegen.encoding.write_indexed_png
+    monkeypatch.setattr(
+        imagegen.encoding,
+        "write_indexed_png",
+        lambda *args, level: levels.append(level) or real(*args, level=level),
+    )
+    monkeypatch.setenv("IMAGEGEN_PNG_COMPRESSION", "12")
+    placeholder = create_generators()["placeholder"]
+    render(placeholder, {"width": "1000", "height": "1000"}, "png")
+    render(placeholder, {"width": "4000", "height": "1001"}, "png")
+    assert levels == [12, 9]

@@ -177,7 +177,7 @@ class ChartParams(BaseModel):
         description="Numeric x positions shared by all series, for line, area, scatter "
         "and sparkline charts (`,`-separated in a URL). Series are cut or padded with "
         "gaps to its length, and `labels` are not shown. Default: evenly spaced "
-        "categories.",
+        "categories. Refused (422) on other chart types and with bar datasets.",
         examples=["1,2.5,4,8"],
     )
     title: DrawnText | None = Field(None, description="Title above the chart.", examples=["Sales"])
@@ -231,7 +231,8 @@ class ChartParams(BaseModel):
         None,
         description="JSON bodies only: the series with their own type, colour, line style "
         "and label, instead of `data`, `series` and `colors` (which then only provide "
-        "defaults for names and colours).",
+        "defaults for names and colours). Give `data` or `datasets`, not both (422). A "
+        "dataset `type` mixes only into line, bar, stacked_bar, area and scatter charts.",
     )
     y_min: Coordinate | None = Field(
         None, description="Lower end of the value axis. Default: fitted to the data."

@@ -45,7 +45,9 @@ class Chart(Generator):
         "in compact text (`data=1,2,3|4,5,6`, `labels=a,b,c`); `POST` takes the same "
         "parameters as a JSON body, plus `datasets` with a type, colour, line style and "
         "label each. PNG, JPEG and WebP are `width × scale` by `height × scale` pixels; "
-        "SVG and PDF are vector, at the CSS size."
+        "SVG and PDF are vector, at the CSS size. A raster chart estimated to take longer "
+        "than the server's render cost limit (big and dense: pixels × series) is a 422 "
+        "naming `width`, `height`, `scale` and `data`."
     )
     formats = (PNG, WEBP, JPEG, SVG, PDF)
     accepts_body = True
