@@ -5,7 +5,7 @@ from typing import Any
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
-from imagegen.errors import ApiError, error_response
+from imagegen.errors import ApiError, ErrorBody, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
 from imagegen.openapi import install_openapi
@@ -37,7 +37,10 @@ class FontInfo(BaseModel):
 
     name: str = Field(description="What to pass as `font`.")
     family: str = Field(description="The family's own name.")
-    license: str | None = Field(description="The licence file shipped with it.")
+    license: str | None = Field(
+        description="The licence's name, such as `SIL Open Font License 1.1`."
+    )
+    license_url: str | None = Field(description="Where the licence's full text is served.")
 
 
 class GeneratorInfo(BaseModel):
@@ -147,10 +150,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             FontInfo(
                 name=f.name,
                 family=f.family,
-                license=f.license_file.name if f.license_file else None,
+                license=f.license_name,
+                license_url=f"/fonts/{f.name}/license" if f.license_file else None,
             )
             for f in fonts.families.values()
         ]
+
+    @app.get(
+        "/fonts/{name}/license",
+        tags=["meta"],
+        operation_id="font_license",
+        response_class=PlainTextResponse,
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+            404: {"model": ErrorBody, "description": "No bundled font has that name."},
+        },
+    )
+    def font_license(name: str) -> PlainTextResponse:
+        """The full text of a bundled font's licence (the font by its name, as `font`
+        takes it; never a path)."""
+        family = fonts.resolve(name)
+        if family is None or family.license_file is None:
+            raise ApiError(404, "not_found", "No bundled font has that name; see /fonts.")
+        return PlainTextResponse(family.license_file.read_text(encoding="utf-8"))
 
     @app.get("/generators", tags=["meta"], operation_id="list_generators")
     def list_generators() -> list[GeneratorInfo]:

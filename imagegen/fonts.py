@@ -47,10 +47,44 @@ class FontFamily:
     license_file: Path | None
 
     @cached_property
+    def license_name(self) -> str | None:
+        """The licence's name, such as `SIL Open Font License 1.1`, if it is known."""
+        if self.license_file is None:
+            return None
+        return licence_name(self.license_file.read_text(encoding="utf-8", errors="replace"))
+
+    @cached_property
     def codepoints(self) -> frozenset[int]:
         """Every character this font has a glyph for."""
         with TTFont(self.path, lazy=True) as font:
             return frozenset(font.getBestCmap())
+
+
+# Licence names by the identifiers of Debian copyright files (`License:` of the stanza
+# for `Files: *`), and by phrases of the licences' own texts.
+_LICENCE_IDS = {
+    "ofl-1.1": "SIL Open Font License 1.1",
+    "apache-2": "Apache License 2.0",
+    "apache-2.0": "Apache License 2.0",
+    "bitstream-vera": "Bitstream Vera Fonts licence",
+    "ufl-1.0": "Ubuntu Font Licence 1.0",
+}
+_LICENCE_PHRASES = {
+    "SIL OPEN FONT LICENSE": "SIL Open Font License 1.1",
+    "Apache License": "Apache License 2.0",
+    "Bitstream Vera": "Bitstream Vera Fonts licence",
+}
+
+
+def licence_name(text: str) -> str | None:
+    """The name of the licence in a font's licence file: from a Debian copyright file's
+    stanza for all files, else from the licence text itself; None if unknown."""
+    for stanza in re.split(r"\n\s*\n", text):
+        if re.search(r"^Files:\s*\*\s*$", stanza, re.MULTILINE):
+            found = re.search(r"^License:\s*(\S+)", stanza, re.MULTILINE)
+            if found and found.group(1).lower() in _LICENCE_IDS:
+                return _LICENCE_IDS[found.group(1).lower()]
+    return next((name for phrase, name in _LICENCE_PHRASES.items() if phrase in text), None)
 
 
 def _family_name(path: Path) -> str:

@@ -129,9 +129,36 @@ def raise_open_file_limit() -> int:
     return hard
 
 
+def banner(settings: Settings, workers: int, open_files: int) -> str:
+    """What `imagegen serve` prints on start: where to go, and the limits in force."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    base = f"http://{host}:{settings.port}"
+    cache = f"{settings.cache_max_bytes / 2**20:g} MiB" if settings.cache_max_bytes else "off"
+    signing = "on (signed URLs only)" if settings.signing_key else "off"
+    return "\n".join(
+        (
+            f"imagegen on {base}  ({workers} worker{'s' if workers > 1 else ''})",
+            f"  playground  {base}/",
+            f"  API docs    {base}/docs   (spec: {base}/openapi.json)",
+            f"  images      at most {settings.max_width}×{settings.max_height} px, "
+            f"{settings.max_pixels:,} px with scale, scale ≤ {settings.max_scale}; "
+            f"text ≤ {settings.max_text_length} chars",
+            f"  requests    query ≤ {settings.max_query_bytes:,} B, body ≤ "
+            f"{settings.max_body_bytes:,} B, head ≤ {settings.max_head_bytes:,} B in "
+            f"{settings.head_timeout:g} s",
+            f"  renders     {settings.render_threads} threads, {settings.max_renders} under "
+            f"way, {settings.render_timeout:g} s budget, cost ≤ "
+            f"{settings.max_render_cost / 1000:g} s; cache {cache} per worker",
+            f"  connections ≤ {settings.max_connections:,} per worker (open files "
+            f"{open_files:,}); URL signing {signing}",
+            '  (limits are IMAGEGEN_* environment variables: see README, "Errors and limits")',
+        )
+    )
+
+
 def serve(settings: Settings, workers: int, log_level: str) -> None:
     """Run the app with uvicorn on `settings.host`/`settings.port` and their limits."""
-    raise_open_file_limit()
+    print(banner(settings, workers, raise_open_file_limit()), flush=True)
     uvicorn.run(
         "imagegen.app:create_app",
         factory=True,

@@ -3,6 +3,7 @@
 import pytest
 from PIL import ImageChops
 
+from imagegen.fonts import licence_name
 from tests.conftest import decode
 
 
@@ -188,7 +189,39 @@ def test_fonts_lists_bundled_families_with_licences(client, app):
     fonts = client.get("/fonts").json()
     names = {f["name"] for f in fonts}
     assert {"lato", "roboto", "open-sans", "dejavu-sans", "dejavu-serif"} <= names
-    assert all(f["license"] for f in fonts)
+    licences = {f["name"]: f["license"] for f in fonts}
+    assert licences["lato"] == "SIL Open Font License 1.1"
+    assert licences["roboto"] == licences["droid-sans-fallback"] == "Apache License 2.0"
+    assert licences["dejavu-serif"] == "Bitstream Vera Fonts licence"
+    assert all(f["license"] in KNOWN_LICENCES for f in fonts)  # a name, never a file name
+    for font in fonts:
+        text = client.get(font["license_url"])
+        assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
+        assert len(text.text) > 500
+
+
+KNOWN_LICENCES = {
+    "SIL Open Font License 1.1",
+    "Apache License 2.0",
+    "Bitstream Vera Fonts licence",
+}
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "lato%2F..%2F..", "nope", "LICENSE"])
+def test_font_licence_route_takes_names_only(client, name):
+    response = client.get(f"/fonts/{name}/license")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+
+
+def test_licence_names_from_licence_texts():
+    assert licence_name(
+        "Files: *\nCopyright: x\nLicense: OFL-1.1\n\nFiles: debian/*\nLicense: GPL-2+"
+    ) == ("SIL Open Font License 1.1")
+    assert licence_name("SIL OPEN FONT LICENSE Version 1.1 - 26 February 2007") == (
+        "SIL Open Font License 1.1"
+    )
+    assert licence_name("Some other terms") is None
 
 
 @pytest.mark.parametrize(

@@ -28,9 +28,11 @@ def rss_of(pid: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[int, int]]:
-    """(port, pid) of `imagegen serve` with a short head timeout."""
+def served(tmp_path_factory) -> Iterator[tuple[int, int, Path]]:
+    """(port, pid, file of its standard output) of `imagegen serve` with a short head
+    timeout."""
     port = free_port()
+    out = tmp_path_factory.mktemp("serve") / "served.out"
     env = os.environ | {
         "IMAGEGEN_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
         "IMAGEGEN_KEEP_ALIVE_TIMEOUT": "1",
@@ -39,7 +41,7 @@ def served() -> Iterator[tuple[int, int]]:
     server = subprocess.Popen(
         [sys.executable, "-m", "imagegen.cli", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=out.open("w"),
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -53,7 +55,7 @@ def served() -> Iterator[tuple[int, int]]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        yield port, server.pid
+        yield port, server.pid, out
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
@@ -75,7 +77,7 @@ def json_body(response: bytes) -> dict:
 
 
 def test_megabyte_header_is_a_json_431_before_it_is_read(served):
-    port, pid = served
+    port, pid, _ = served
     before = rss_of(pid)
     head = b"GET /placeholder/8x8 HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n"
     response = exchange(port, head)
@@ -85,14 +87,14 @@ def test_megabyte_header_is_a_json_431_before_it_is_read(served):
 
 
 def test_long_request_line_is_a_json_414(served):
-    port, _ = served
+    port, _, _ = served
     response = exchange(port, b"GET /placeholder/8x8?text=" + b"x" * 200_000 + b" HTTP/1.1\r\n")
     assert response.startswith(b"HTTP/1.1 414 ")
     assert json_body(response)["error"] == "uri_too_long"
 
 
 def test_slow_clients_are_closed_and_others_served(served):
-    port, pid = served
+    port, pid, _ = served
     slow = []
     for _ in range(50):  # half-open requests, trickling their heads
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -114,7 +116,7 @@ def test_slow_clients_are_closed_and_others_served(served):
 
 
 def test_idle_keep_alive_connections_are_closed(served):
-    port, _ = served
+    port, _, _ = served
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(b"GET /placeholder/8x8 HTTP/1.1\r\nHost: t\r\n\r\n")
         first = sock.recv(65536)
@@ -126,7 +128,7 @@ def test_idle_keep_alive_connections_are_closed(served):
 
 
 def test_a_slow_render_is_not_cut_by_the_head_timeout(served):
-    port, _ = served
+    port, _, _ = served
     # A keep-alive connection whose second request renders longer than the head timeout.
     with httpx2.Client(timeout=30) as client:
         base = f"http://127.0.0.1:{port}"
@@ -135,3 +137,14 @@ def test_a_slow_render_is_not_cut_by_the_head_timeout(served):
             base + "/chart?type=line&data=" + ",".join(["1", "2"] * 400) + "&width=3000&height=3000"
         )
         assert big.status_code == 200
+
+
+def test_serve_prints_where_to_go_and_the_limits(served):
+    port, _, output = served
+    lines = output.read_text().splitlines()
+    assert lines[0] == f"imagegen on http://127.0.0.1:{port}  (1 worker)"
+    text = "\n".join(lines[:8])
+    assert f"playground  http://127.0.0.1:{port}/" in text
+    assert f"API docs    http://127.0.0.1:{port}/docs" in text
+    assert "at most 4000×4000 px" in text and "head ≤ 49,152 B in 1 s" in text
+    assert "connections ≤ 100 per worker" in text
