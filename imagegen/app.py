@@ -1,10 +1,11 @@
 """The ASGI application: `create_app(settings)` builds it; nothing happens at import time."""
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
@@ -166,7 +167,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             404: {"model": ErrorBody, "description": "No bundled font has that name."},
         },
     )
-    def font_license(name: str) -> PlainTextResponse:
+    def font_license(
+        name: Annotated[str, FastAPIPath(description="The font's name, as `font` takes it.")],
+    ) -> PlainTextResponse:
         """The full text of a bundled font's licence (the font by its name, as `font`
         takes it; never a path)."""
         family = fonts.resolve(name)
