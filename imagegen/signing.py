@@ -95,7 +95,7 @@ class SignatureMiddleware:
                 response = error_response(exc.body.status, exc.body.error, exc.body.message)
                 await response(scope, receive, send)
                 return
-            replay = _replaying(body)
+            replay = _replaying(body, receive)
         path = scope.get("raw_path") or scope["path"].encode()
         expected = compute_signature(self.key, signed_method(scope["method"]), path, query, body)
         if signature is None or not hmac.compare_digest(signature, expected.encode()):
@@ -110,15 +110,16 @@ class SignatureMiddleware:
         await self.app(scope, replay, send)
 
 
-def _replaying(body: bytes) -> Receive:
-    """A `receive` that hands the already-read body to the application."""
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the already-read body to the application, then waits on the
+    connection's own `receive`, which tells when the client has gone."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay
