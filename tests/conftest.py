@@ -18,6 +18,24 @@ from imagegen.app import create_app
 from imagegen.formats import PDF, SVG, ImageFormat
 from imagegen.settings import Settings
 
+NEEDS_CHROMIUM = "needs Debian's chromium"
+INSTALL_CHROMIUM = "sudo apt-get install chromium  (or run: bash .ci/run)"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly what was not tested, and the one command that makes it testable: a
+    quiet "7 skipped" would let a reader believe the browser tests passed."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    browser = [r for r in skipped if NEEDS_CHROMIUM in str(getattr(r, "longrepr", ""))]
+    if browser:
+        terminalreporter.section("NOT TESTED", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(browser)} browser tests did not run: Debian's chromium is missing "
+            f"(/usr/bin/chromium). Install it with: {INSTALL_CHROMIUM}",
+            red=True,
+            bold=True,
+        )
+
 
 @pytest.fixture(scope="session")
 def app() -> FastAPI:
