@@ -226,3 +226,15 @@ def test_redoc_renders_offline(page, app, base_url):
     assert page.text_content(".api-content h1").startswith(app.title)
     for generator in app.state.generators:
         page.wait_for_selector(f"[role=menuitem] >> text={generator.name}")
+
+
+def test_playground_shows_descriptions_as_text_not_markdown(page, app, base_url):
+    page.goto(base_url + "/")
+    wait_for_preview(page, "loaded")
+    texts = page.eval_on_selector_all(
+        "#params small, #generator-description", "nodes => nodes.map(n => n.textContent)"
+    )
+    assert texts and not any("`" in text or "**" in text for text in texts)
+    # Code spans are <code> elements, made with DOM calls: never parsed as HTML.
+    assert page.locator("#params small code").count() > 0
+    assert page.locator("#params small script, #params small img").count() == 0
