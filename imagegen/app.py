@@ -1,11 +1,10 @@
 """The ASGI application: `create_app(settings)` builds it; nothing happens at import time."""
 
 import logging
-from typing import Annotated, Any
+from typing import Any
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
-from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
@@ -14,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
-from imagegen.errors import ApiError, ErrorBody, error_response
+from imagegen.errors import ApiError, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
 from imagegen.openapi import install_openapi
@@ -162,16 +161,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tags=["meta"],
         operation_id="font_license",
         response_class=PlainTextResponse,
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "name",
+                    "in": "path",
+                    "required": True,
+                    "description": "The font's name, as `font` takes it.",
+                    "schema": {"type": "string", "enum": fonts.names},
+                }
+            ]
+        },
         responses={
             200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
-            404: {"model": ErrorBody, "description": "No bundled font has that name."},
+            404: {
+                "description": "No bundled font has that name.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+                },
+            },
         },
     )
-    def font_license(
-        name: Annotated[str, FastAPIPath(description="The font's name, as `font` takes it.")],
-    ) -> PlainTextResponse:
+    def font_license(request: Request) -> PlainTextResponse:
         """The full text of a bundled font's licence (the font by its name, as `font`
         takes it; never a path)."""
+        name = request.path_params["name"]
         family = fonts.resolve(name)
         if family is None or family.license_file is None:
             raise ApiError(404, "not_found", "No bundled font has that name; see /fonts.")

@@ -21,7 +21,7 @@ from imagegen.negotiation import negotiate
 from imagegen.plugin import Generator
 from imagegen.registry import discover_generators
 from imagegen.urls import image_url
-from tests.conftest import NEEDS_CHROMIUM
+from tests.conftest import NEEDS_CHROMIUM, loud_skip_unless_ci
 
 CHROMIUM = Path(os.environ.get("IMAGEGEN_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -39,9 +39,7 @@ TIMEOUT_MS = 20_000
 
 # Skipped without chromium on a developer's machine, loudly (see conftest's summary);
 # in CI, where .ci/run installs it, a missing browser fails instead.
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"), reason=NEEDS_CHROMIUM
-)
+pytestmark = loud_skip_unless_ci(not CHROMIUM.exists(), NEEDS_CHROMIUM)
 
 
 @pytest.fixture(scope="module")

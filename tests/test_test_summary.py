@@ -24,7 +24,7 @@ def test_missing_chromium_is_named_with_its_install_command():
     done = run_browser_tests()
     assert done.returncode == 0
     assert "NOT TESTED" in done.stdout
-    assert "browser tests did not run" in done.stdout
+    assert "tests did not run: browser tests need Debian's chromium" in done.stdout
     assert "apt-get install chromium" in done.stdout
 
 
