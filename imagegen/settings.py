@@ -136,6 +136,14 @@ class Settings(BaseSettings):
         "for one of the `render_threads`: past it, a new image gets 503 with "
         "Retry-After at once, before any work, instead of queueing past its time budget.",
     )
+    gil_switch_interval: float = Field(
+        0.001,
+        gt=0,
+        le=0.1,
+        description="Seconds a Python thread may hold the GIL before another may run, "
+        "set by `imagegen serve` (Python's default is 0.005): shorter lets the event "
+        "loop answer cached images between slices of render threads.",
+    )
     signing_key: SecretStr | None = Field(
         None,
         description="When set, image requests must carry a `signature` (see "
