@@ -11,15 +11,13 @@ validation and rendering never hold the event loop. Needs wrk (Debian's package)
 import argparse
 import http.client
 import json
-import socket
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
-from bench.run import ROOT, Load, free_port, wrk
+from bench.run import Load, serving, wrk
 
 HEAVY_CHART = "/chart?type=area&width=2000&height=2000&data={data}"
 COSTLY_422 = json.dumps({"data": "1" * 7089, "ecc": "L", "size": 30}).encode()
@@ -47,30 +45,9 @@ def _costly_refusal(port: int, index: int) -> None:
     connection.close()
 
 
-@contextmanager
-def imagegen_serve() -> Iterator[str]:
+def imagegen_serve() -> AbstractContextManager[str]:
     """`imagegen serve` as shipped, on its defaults but a free port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "imagegen.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("imagegen serve did not start") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    return serving([sys.executable, "-m", "imagegen.cli", "serve"], "imagegen serve")
 
 
 @contextmanager

@@ -211,8 +211,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     service = RenderService(
         cache,
         CapacityLimiter(settings.render_threads),
-        # Validation has its own threads: queued renders never delay a 422.
-        CapacityLimiter(settings.render_threads),
+        # Validation has its own thread, so queued renders never delay a 422; one, since
+        # validating is pure Python and holds the GIL: more threads would not validate
+        # faster, only take more turns from the event loop.
+        CapacityLimiter(1),
         settings.cache_control,
     )
     for generator in generators:
