@@ -25,10 +25,13 @@ from imagegen.textparams import DrawnText
 
 # The render cost model (see `Chart.render_cost`), in milliseconds.
 _COST_BASE = 150
-_COST_PER_MEGAPIXEL = 30
-_COST_PER_SERIES_MEGAPIXEL = 15
-_DENSE_SERIES = 200  # points at which a series costs its full share
-_DENSE_SLICES = 100  # pie slices that cost as much as one dense series
+_COST_PER_MEGAPIXEL = 40
+# A series costs, per megapixel, this much plus as much again per point: Agg fills and
+# strokes it over the plot, and a denser one has more edges (area charts at 4000²:
+# 4.5 ms per series-megapixel at 50 points, 16-18 at 800, 22 at 1,000).
+_COST_PER_SERIES_MEGAPIXEL = 4
+_COST_PER_POINT_MEGAPIXEL = 0.018
+_COST_PER_SLICE_MEGAPIXEL = 0.11  # pies: 89 ms a megapixel for 800 slices
 _COST_PER_VECTOR_POINT = 0.02
 _FORMAT_FACTOR = {PNG: 1.0, JPEG: 0.8, WEBP: 1.3}
 _LOSSLESS_WEBP_PER_MEGAPIXEL = 450
@@ -104,21 +107,22 @@ class Chart(Generator):
 
     def render_cost(self, params: ChartParams, fmt: ImageFormat, options: EncodeOptions) -> float:
         """Milliseconds, from a model fitted to cold renders of every chart type at
-        2000² and 4000² px with 1-20 series of 10-800 points on the reference machine
-        (`bench/cost.py` prints measured against estimated): Agg fills every
-        series over the whole plot, so the time grows with pixels × series (a series of
-        few points costs less; a pie's slices count like series), and lossless WebP
-        adds up to 450 ms a megapixel of encoding on anti-aliased truecolour."""
+        2000² and 4000² px with 1-20 series of 10-1,000 points on the reference machine
+        (`bench/cost.py` prints measured against estimated): Agg fills every series over
+        the whole plot, so the time grows with pixels × series × points (a pie's with
+        pixels × slices), and lossless WebP adds up to 450 ms a megapixel of encoding
+        on anti-aliased truecolour."""
         series = datasets_of(params)
         points = point_count(params)
         if fmt.vector:
             return _COST_BASE + _COST_PER_VECTOR_POINT * points * max(len(series), 1)
         if params.type in ROUND_TYPES:
-            weight = points / _DENSE_SLICES
+            per_megapixel = _COST_PER_SLICE_MEGAPIXEL * points
         else:
-            weight = len(series) * min(1.0, points / _DENSE_SERIES)
+            per_series = _COST_PER_SERIES_MEGAPIXEL + _COST_PER_POINT_MEGAPIXEL * points
+            per_megapixel = len(series) * per_series
         megapixels = params.width * params.height * params.scale**2 / 1e6
-        draw = _COST_BASE + megapixels * (_COST_PER_MEGAPIXEL + _COST_PER_SERIES_MEGAPIXEL * weight)
+        draw = _COST_BASE + megapixels * (_COST_PER_MEGAPIXEL + per_megapixel)
         if fmt == WEBP and options.lossless:
             return draw + megapixels * _LOSSLESS_WEBP_PER_MEGAPIXEL
         return draw * _FORMAT_FACTOR[fmt]
