@@ -74,11 +74,6 @@ class RenderService:
     cache_control: str
 
 
-async def read_json_body(request: Request, limit: int) -> bytes:
-    """The request's body, refusing bodies over `limit` bytes before reading them."""
-    return await read_body(request.headers.get("content-length"), request.receive, limit)
-
-
 def _misplaced_parameters(query: dict[str, str], body: object) -> None:
     """A 422 for parameters a POST carries in the wrong place, which would otherwise be
     silently ignored: the output options go in the query (or the path's extension), the
@@ -130,20 +125,18 @@ def _endpoint(
         if signed and output.negotiated:
             # A signature binds one image: no Accept chooses another format for it.
             output = replace(output, negotiated=False)
+        body = None
         if from_body:
-            body = await read_json_body(request, settings.max_body_bytes)
-            params = await anyio.to_thread.run_sync(
-                _validated, generator, output, query, body, limiter=service.validation_limiter
-            )
-        else:
-            params = await anyio.to_thread.run_sync(
-                _validated,
-                generator,
-                output,
-                query | path_params,
-                None,
-                limiter=service.validation_limiter,
-            )
+            declared = request.headers.get("content-length")
+            body = await read_body(declared, request.receive, settings.max_body_bytes)
+        params = await anyio.to_thread.run_sync(
+            _validated,
+            generator,
+            output,
+            query if from_body else query | path_params,
+            body,
+            limiter=service.validation_limiter,
+        )
         etag = compute_etag(
             generator.name,
             params.model_dump(mode="json"),
