@@ -166,7 +166,10 @@ class RenderCache:
                 self._evict_alias()
 
     def _evict_alias(self) -> None:
-        raw_key, (_, vary) = self._aliases.popitem(last=False)
+        self._forget_alias(next(iter(self._aliases)))
+
+    def _forget_alias(self, raw_key: bytes) -> None:
+        _, vary = self._aliases.pop(raw_key)
         cost = _alias_cost(raw_key, vary)
         self.alias_size -= cost
         self.size -= cost
@@ -219,11 +222,8 @@ class RenderCache:
         headers (none when the request named its format)."""
         if len(raw_key) > _MAX_ALIAS_KEY or self.max_bytes == 0:
             return
-        old = self._aliases.pop(raw_key, None)
-        if old is not None:
-            cost = _alias_cost(raw_key, old[1])
-            self.alias_size -= cost
-            self.size -= cost
+        if raw_key in self._aliases:
+            self._forget_alias(raw_key)
         self._aliases[raw_key] = (etag, vary)
         cost = _alias_cost(raw_key, vary)
         self.alias_size += cost

@@ -57,14 +57,12 @@ def check_cost(generator: Generator, params: BaseModel, output: OutputChoice) ->
         f"this image would take about {cost / 1000:.1f} s to draw, over the limit of "
         f"{limit / 1000:g} s: make it smaller, or draw fewer series or points"
     )
+    names = generator.cost_parameters(params)
     raise ApiError(
         422,
         "invalid_parameter",
-        f"{', '.join(generator.cost_parameters(params))}: {message}",
-        [
-            ParameterProblem(parameter=p, message=message, limit=limit)
-            for p in generator.cost_parameters(params)
-        ],
+        f"{', '.join(names)}: {message}",
+        [ParameterProblem(parameter=name, message=message, limit=limit) for name in names],
     )
 
 
