@@ -14,6 +14,7 @@ from imagegen.colors import COLOR_SYNTAX, RGBA, Color, composite
 from imagegen.errors import limit_error
 from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, check_pixel_budget, with_limits
+from imagegen.qr_matrix import make_modules
 
 # The most any QR code holds: 7089 digits (numeric mode, version 40, ecc L). Longer data
 # can never fit, so it is refused before the encoder spends any time on it.
@@ -161,9 +162,7 @@ class QRParams(BaseModel):
 
 def encode_modules(params: QRParams) -> np.ndarray:
     """The QR code's modules, without quiet zone: a square bool array, True for dark."""
-    code = _new_code(params.data, params.ecc, params.fitted_version)
-    code.make(fit=False)
-    return np.array(code.modules, dtype=bool)
+    return make_modules(_new_code(params.data, params.ecc, params.fitted_version))
 
 
 def draw_raster(modules: np.ndarray, params: QRParams) -> Image.Image:
