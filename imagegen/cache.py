@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import Headers as StarletteHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagegen import __version__
@@ -38,6 +39,12 @@ def compute_etag(generator: str, params: dict[str, Any], fmt: str, options: dict
         ensure_ascii=False,
     )
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+def combined_header(headers: StarletteHeaders, name: str) -> str | None:
+    """All lines of header `name` joined by commas (RFC 9110 §5.3), or None if absent."""
+    values = headers.getlist(name)
+    return ", ".join(values) if values else None
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -149,15 +156,21 @@ class RenderCache:
         return None if image is None else (image, alias[1])
 
 
-def _request_key(scope: Scope) -> tuple[bytes, bytes | None]:
-    """(path, query string and Accept: what decides the image; If-None-Match)."""
-    accept, if_none_match = b"", None
+def _request_key(scope: Scope) -> tuple[bytes, str | None]:
+    """(path, query string and Accept: what decides the image; If-None-Match).
+
+    A header sent several times counts as its lines joined by commas (RFC 9110 §5.3),
+    exactly as the route reads it (`combined_header`): keying on one line while the
+    negotiation read another would let one client choose what the next one is served."""
+    accept: list[bytes] = []
+    if_none_match: list[bytes] = []
     for name, value in scope["headers"]:
         if name == b"accept":
-            accept = value
+            accept.append(value)
         elif name == b"if-none-match":
-            if_none_match = value
-    return b"\0".join((scope["path"].encode(), scope["query_string"], accept)), if_none_match
+            if_none_match.append(value)
+    key = b"\0".join((scope["path"].encode(), scope["query_string"], b", ".join(accept)))
+    return key, b", ".join(if_none_match).decode("latin-1") if if_none_match else None
 
 
 class CacheMiddleware:
@@ -177,7 +190,7 @@ class CacheMiddleware:
             await self.app(scope, receive, self._remember(send, raw_key))
             return
         image, vary = found
-        if if_none_match is not None and etag_matches(if_none_match.decode(), image.etag):
+        if if_none_match is not None and etag_matches(if_none_match, image.etag):
             status, headers, body = 304, image.not_modified_headers + vary, b""
         else:
             status, headers, body = 200, image.headers + vary, image.content

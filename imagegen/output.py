@@ -55,9 +55,14 @@ def choose_format(
 def _quality(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
+    # ASCII digits only (`²` is a digit to `isdigit`), and few enough for `int`.
+    digits = raw.strip()
+    if (
+        not (digits.isascii() and digits.isdigit() and len(digits) <= 3)
+        or not 1 <= int(digits) <= 100
+    ):
         raise invalid_parameter(QUALITY_PARAM, "must be a whole number from 1 to 100", 100)
-    return int(raw)
+    return int(digits)
 
 
 def _lossless(raw: str | None) -> bool | None:

@@ -22,13 +22,14 @@ Register it in your package's `pyproject.toml`:
     badge = "my_package.badge:Badge"
 """
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 from PIL import Image
-from pydantic import BaseModel, Field, create_model
+from pydantic import AfterValidator, BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from imagegen.errors import limit_error
@@ -37,6 +38,32 @@ from imagegen.formats import RASTER_FORMATS, ImageFormat
 from imagegen.settings import Settings
 
 Model = TypeVar("Model", bound=BaseModel)
+
+# Every line break `str.splitlines` knows; text keeps them all as `\n`.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# What XML 1.0 cannot hold (C0 controls but tab and newline, surrogates, U+FFFE/U+FFFF):
+# text holding one could not be drawn into a well-formed SVG, nor is it text a user means.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _plain_text(value: str) -> str:
+    """`value` with its line breaks as `\n`; a ValueError for any other control character."""
+    value = _LINE_BREAKS.sub("\n", value)
+    found = _NOT_TEXT.search(value)
+    if found is not None:
+        raise ValueError(
+            f"must not contain control characters other than tab and line breaks "
+            f"(found U+{ord(found.group()):04X})"
+        )
+    return value
+
+
+# The type of every parameter that is drawn as text: generators use it for all of them.
+Text = Annotated[
+    str,
+    AfterValidator(_plain_text),
+    Field(json_schema_extra={"pattern": "^[^\\u0000-\\u0008\\u000e-\\u001b\\u001f]*$"}),
+]
 
 
 def _optional_part(annotation: Any) -> Any:

@@ -17,8 +17,8 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from imagegen.cache import CachedImage, RenderCache, compute_etag, etag_matches
-from imagegen.errors import ApiError, ErrorBody
+from imagegen.cache import CachedImage, RenderCache, combined_header, compute_etag, etag_matches
+from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
 from imagegen.guards import read_body
 from imagegen.output import (
@@ -59,24 +59,79 @@ class RenderService:
     cache_control: str
 
 
-def _integral_floats_as_ints(value: object) -> object:
-    """JSON Schema's `integer` includes `27.0` and `1e2`; strict validation does not."""
+# JSON nested deeper than this is refused: no parameter needs more than three levels.
+MAX_JSON_DEPTH = 32
+# Bodies larger than this are parsed in a worker thread, off the event loop.
+_THREAD_PARSE_BYTES = 64 * 1024
+# Integers with more digits are no parameter's value: they parse as infinity, which
+# every numeric field refuses by name (Python's `int` would raise past 4,300 digits).
+_MAX_INT_DIGITS = 40
+
+
+def _invalid_json(reason: str) -> ApiError:
+    return ApiError(400, "invalid_json", f"The request body is not valid JSON: {reason}.")
+
+
+def _refuse_constant(name: str) -> object:
+    raise _invalid_json(f"`{name}` is not a JSON number (RFC 8259)")
+
+
+def _parse_int(text: str) -> int | float:
+    return int(text) if len(text.lstrip("-")) <= _MAX_INT_DIGITS else float(text)
+
+
+def _integral_floats_as_ints(value: object, depth: int = 0) -> object:
+    """JSON Schema's `integer` includes `27.0` and `1e2`; strict validation does not.
+    Refuses nesting deeper than `MAX_JSON_DEPTH` on the way."""
+    if depth > MAX_JSON_DEPTH:
+        raise _invalid_json(f"nested more than {MAX_JSON_DEPTH} levels deep")
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
-        return [_integral_floats_as_ints(item) for item in value]
+        return [_integral_floats_as_ints(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+        return {key: _integral_floats_as_ints(item, depth + 1) for key, item in value.items()}
     return value
 
 
-async def read_json_body(request: Request, limit: int) -> object:
-    """The request's JSON body, refusing bodies over `limit` bytes before reading them."""
-    body = await read_body(request.headers.get("content-length"), request.receive, limit)
+def parse_json(body: bytes) -> object:
+    """Strict RFC 8259 JSON (no `NaN` or `Infinity`), nested at most `MAX_JSON_DEPTH` deep."""
     try:
-        return _integral_floats_as_ints(json.loads(body))
+        value = json.loads(body, parse_constant=_refuse_constant, parse_int=_parse_int)
+    except RecursionError:
+        raise _invalid_json(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
     except ValueError as exc:
-        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {exc}") from None
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        position = (
+            f" at line {exc.lineno} column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise _invalid_json(reason + position) from None
+    return _integral_floats_as_ints(value)
+
+
+async def read_json_body(request: Request, limit: int) -> object:
+    """The request's JSON body, refusing bodies over `limit` bytes before reading them;
+    a large one is parsed in a worker thread so that the event loop stays free."""
+    body = await read_body(request.headers.get("content-length"), request.receive, limit)
+    if len(body) > _THREAD_PARSE_BYTES:
+        return await anyio.to_thread.run_sync(parse_json, body)
+    return parse_json(body)
+
+
+def _refuse_misplaced(query: dict[str, str], data: object) -> None:
+    """A POST takes its parameters from the body and its output options from the query
+    or the path: refuse either kind in the other place rather than ignore it."""
+    for name in query:
+        if name != SIGNATURE_PARAM:
+            raise invalid_parameter(name, "belongs in the JSON body of a POST, not the query")
+    if isinstance(data, dict):
+        for name in (FORMAT_PARAM, QUALITY_PARAM, LOSSLESS_PARAM):
+            if name in data:
+                raise invalid_parameter(
+                    name, "is an output option: give it in the query or the path's extension"
+                )
 
 
 def _endpoint(
@@ -91,12 +146,13 @@ def _endpoint(
         output = choose_output(
             query,
             extension,
-            request.headers.get("accept"),
+            combined_header(request.headers, "accept"),
             generator.formats,
             settings.png_compression,
         )
         if from_body:
             data = await read_json_body(request, settings.max_body_bytes)
+            _refuse_misplaced(query, data)
         else:
             data = query | path_params
         params = validate_params(generator, data, strict=from_body)
@@ -110,7 +166,7 @@ def _endpoint(
         if service.cache_control:
             representation["cache-control"] = service.cache_control
         headers = representation | ({"vary": "Accept"} if output.negotiated else {})
-        if_none_match = request.headers.get("if-none-match")
+        if_none_match = combined_header(request.headers, "if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
 

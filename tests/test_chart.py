@@ -209,12 +209,15 @@ def test_empty_data_draws_an_empty_chart(client):
     assert client.get("/chart", params=SMALL | {"data": ""}).status_code == 200
 
 
-def test_json_body_null_and_nan_are_gaps(client):
+def test_json_body_null_is_a_gap_and_nan_is_not_json(client):
     body = SMALL | {"type": "bar", "data": [[1, None, 3]], "value_labels": True}
     response = client.post("/chart", json=body)
     assert response.status_code == 200
+    assert decode(response.content).size == (200, 150)
     nan_body = b'{"width": 200, "height": 150, "data": [[1, NaN, 3]], "value_labels": true}'
-    assert client.post("/chart", content=nan_body).content == response.content
+    refused = client.post("/chart", content=nan_body)
+    assert refused.status_code == 400
+    assert "NaN" in refused.json()["message"]
 
 
 def test_post_json_equals_get_query(client):

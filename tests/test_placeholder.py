@@ -236,7 +236,14 @@ def test_every_unicode_line_separator_breaks_the_line(client, separator):
     assert (two[3] - two[1]) > 1.8 * (one[3] - one[1])
 
 
-def test_control_and_unassigned_characters_do_not_break_rendering(client):
-    text = "~\U0009bcf4\x1f*\x85\xe2\U0007ad13\U00107c73QP\x13\ud7ff"
+def test_unassigned_characters_do_not_break_rendering(client):
+    text = "~\U0009bcf4*\x85\xe2\U0007ad13\U00107c73QP\ud7ff"
     response = client.get("/placeholder/171x418", params={"text": text, "scale": 4})
     assert response.status_code == 200
+    assert decode(response.content).size == (171 * 4, 418 * 4)
+
+
+def test_control_characters_are_refused(client):
+    response = client.get("/placeholder/171x418", params={"text": "a\x1fb\x13"})
+    assert response.status_code == 422
+    assert "U+001F" in response.json()["message"]

@@ -32,7 +32,7 @@ from imagegen.charts.compact import (
 from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
 from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, HEX_PATTERN, Color
 from imagegen.errors import limit_error
-from imagegen.plugin import check_pixel_budget
+from imagegen.plugin import Text, check_pixel_budget
 
 ChartType = Literal[
     "line",
@@ -117,7 +117,7 @@ class Dataset(BaseModel):
         description="The values, one per label; `null` (or NaN, ±Infinity) is a gap.",
         examples=[[12, 19, None, 5]],
     )
-    label: str | None = Field(
+    label: Text | None = Field(
         None, description="Name in the legend. Default: from `series`, else `Series N`."
     )
     type: DatasetType | None = Field(
@@ -157,13 +157,13 @@ class ChartParams(BaseModel):
         "`null` or `nan` is a gap. Give `data` or `datasets`.",
         examples=["12,19,3,5|7,11,13,2", [[12, 19, 3, 5], [7, 11, 13, 2]]],
     )
-    labels: Annotated[list[str] | None, BeforeValidator(split_items), TextForm()] = Field(
+    labels: Annotated[list[Text] | None, BeforeValidator(split_items), TextForm()] = Field(
         None,
         description="Category labels, one per value (`,`-separated in a URL). With more "
         "labels than values the extra categories are empty; with fewer, the rest have none.",
         examples=["Jan,Feb,Mar,Apr"],
     )
-    series: Annotated[list[str] | None, BeforeValidator(split_items), TextForm()] = Field(
+    series: Annotated[list[Text] | None, BeforeValidator(split_items), TextForm()] = Field(
         None,
         description="Series names for the legend, in the order of `data` "
         "(`,`-separated in a URL). Default: `Series 1`, `Series 2`…",
@@ -179,13 +179,13 @@ class ChartParams(BaseModel):
         "categories.",
         examples=["1,2.5,4,8"],
     )
-    title: str | None = Field(None, description="Title above the chart.", examples=["Sales"])
-    x_title: str | None = Field(
+    title: Text | None = Field(None, description="Title above the chart.", examples=["Sales"])
+    x_title: Text | None = Field(
         None,
         description="Title of the category (or `x`) axis; the vertical one on a "
         "horizontal_bar chart.",
     )
-    y_title: str | None = Field(
+    y_title: Text | None = Field(
         None,
         description="Title of the value axis; the horizontal one on a horizontal_bar chart.",
     )

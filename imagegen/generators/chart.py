@@ -17,7 +17,7 @@ from imagegen.charts.model import (
 from imagegen.charts.text import ChartFonts
 from imagegen.fonts import font_choice
 from imagegen.formats import JPEG, PDF, PNG, SVG, WEBP, ImageFormat
-from imagegen.plugin import Generator, with_limits
+from imagegen.plugin import Generator, Text, with_limits
 
 
 class Chart(Generator):
@@ -59,7 +59,7 @@ class Chart(Generator):
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
         points, series = limits.max_chart_points, limits.max_chart_series
-        label = Annotated[str, Field(max_length=limits.max_label_length)]
+        label = Annotated[Text, Field(max_length=limits.max_label_length)]
         dataset = with_limits(
             Dataset,
             data={"max_length": points},

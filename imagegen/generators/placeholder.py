@@ -9,7 +9,7 @@ from imagegen.colors import COLOR_SYNTAX, Color, coverage_palette
 from imagegen.errors import invalid_parameter
 from imagegen.fonts import font_choice
 from imagegen.formats import ImageFormat
-from imagegen.plugin import Generator, check_pixel_budget, with_limits
+from imagegen.plugin import Generator, Text, check_pixel_budget, with_limits
 from imagegen.text import TextBlock
 
 # Text is fitted into this share of the image, and no larger than a tenth of its
@@ -25,7 +25,7 @@ class PlaceholderParams(BaseModel):
 
     width: int = Field(ge=1, description="Width in CSS pixels.", examples=[600])
     height: int = Field(ge=1, description="Height in CSS pixels.", examples=[400])
-    text: str | None = Field(
+    text: Text | None = Field(
         None,
         min_length=1,
         description="Text to draw; `\\n` (a backslash and `n`, or a real line break) "
