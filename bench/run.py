@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,14 +46,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn_server(
-    app: str, env: dict[str, str] | None = None, factory: bool = False
-) -> Iterator[str]:
-    """A uvicorn process (one worker, no access log) serving `app`; yields its base URL."""
+def serving(command: list[str], name: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A server process started by `command` plus `--port PORT` on a free port, once it
+    accepts connections; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--app-dir", str(ROOT)]
-    command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
-    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=ROOT)
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -62,12 +64,21 @@ def uvicorn_server(
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{app} did not start") from None
+                    raise RuntimeError(f"{name} did not start") from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def uvicorn_server(
+    app: str, env: dict[str, str] | None = None, factory: bool = False
+) -> AbstractContextManager[str]:
+    """A uvicorn process (one worker, no access log) serving `app`; yields its base URL."""
+    command = [sys.executable, "-m", "uvicorn", app, "--app-dir", str(ROOT)]
+    command += ["--log-level", "warning", "--no-access-log"] + (["--factory"] if factory else [])
+    return serving(command, app, env)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from typing import Any
 
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
@@ -37,7 +37,10 @@ class FontInfo(BaseModel):
 
     name: str = Field(description="What to pass as `font`.")
     family: str = Field(description="The family's own name.")
-    license: str | None = Field(description="The licence file shipped with it.")
+    license: str | None = Field(
+        description="The licence's name, such as `SIL Open Font License 1.1`."
+    )
+    license_url: str | None = Field(description="Where the licence's full text is served.")
 
 
 class GeneratorInfo(BaseModel):
@@ -126,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     fonts = FontLibrary(settings.fonts_dir)
     generators = list(create_generators(settings, fonts).values())
 
-    cache = RenderCache(settings.cache_max_bytes)
+    cache = RenderCache(settings.cache_max_bytes, settings.max_renders)
     app = ImagegenApp(
         settings,
         cache,
@@ -147,10 +150,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             FontInfo(
                 name=f.name,
                 family=f.family,
-                license=f.license_file.name if f.license_file else None,
+                license=f.license_name,
+                license_url=f"/fonts/{f.name}/license" if f.license_file else None,
             )
             for f in fonts.families.values()
         ]
+
+    @app.get(
+        "/fonts/{name}/license",
+        tags=["meta"],
+        operation_id="font_license",
+        response_class=PlainTextResponse,
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "name",
+                    "in": "path",
+                    "required": True,
+                    "description": "The font's name, as `font` takes it.",
+                    "schema": {"type": "string", "enum": fonts.names},
+                }
+            ]
+        },
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+            404: {
+                "description": "No bundled font has that name.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+                },
+            },
+        },
+    )
+    def font_license(request: Request) -> PlainTextResponse:
+        """The full text of a bundled font's licence (the font by its name, as `font`
+        takes it; never a path)."""
+        name = request.path_params["name"]
+        family = fonts.resolve(name)
+        if family is None or family.license_file is None:
+            raise ApiError(404, "not_found", "No bundled font has that name; see /fonts.")
+        return PlainTextResponse(family.license_file.read_text(encoding="utf-8"))
 
     @app.get("/generators", tags=["meta"], operation_id="list_generators")
     def list_generators() -> list[GeneratorInfo]:
@@ -169,7 +208,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.generators = generators
     add_pages(app)
-    service = RenderService(cache, CapacityLimiter(settings.render_threads), settings.cache_control)
+    service = RenderService(
+        cache,
+        CapacityLimiter(settings.render_threads),
+        # Validation has its own thread, so queued renders never delay a 422; one, since
+        # validating is pure Python and holds the GIL: more threads would not validate
+        # faster, only take more turns from the event loop.
+        CapacityLimiter(1),
+        settings.cache_control,
+    )
     for generator in generators:
         add_generator_routes(app, generator, service)
     install_openapi(app, [g.params for g in generators if g.accepts_body])

@@ -16,18 +16,27 @@ Two layers make repeats nearly free:
 import asyncio
 import hashlib
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import Headers as StarletteHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagegen import __version__
+from imagegen.headers import list_header, list_header_text
 
 # Raw requests longer than this are not remembered: they would crowd out the rest.
 _MAX_ALIAS_KEY = 4096
+# What an entry costs beyond its bytes (Python objects, the table's node), measured with
+# tracemalloc over 20,000 entries: about 850 bytes an image with its headers, 220 an
+# alias plus its key. Rounded up, so that the budget holds for what the process holds.
+IMAGE_OVERHEAD = 1024
+ALIAS_OVERHEAD = 256
+# Aliases may take at most this share of the budget: a flood of distinct URLs for one
+# image (an ignored parameter that changes) must not push every image out.
+ALIAS_SHARE = 0.25
 
 
 def compute_etag(generator: str, params: dict[str, Any], fmt: str, options: dict[str, Any]) -> str:
@@ -39,12 +48,6 @@ def compute_etag(generator: str, params: dict[str, Any], fmt: str, options: dict
         ensure_ascii=False,
     )
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
-
-
-def combined_header(headers: StarletteHeaders, name: str) -> str | None:
-    """All lines of header `name` joined by commas (RFC 9110 §5.3), or None if absent."""
-    values = headers.getlist(name)
-    return ", ".join(values) if values else None
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -81,18 +84,60 @@ class CachedImage:
         return cls(content, headers["etag"], full, common)
 
 
+class RenderQueueFull(Exception):
+    """As many renders as allowed are under way: refuse another before any work."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} renders are under way")
+        self.limit = limit
+
+
+class Render:
+    """One render under way, shared by the requests waiting for it.
+
+    `started` is set (from the worker thread) when drawing begins; until then the render
+    is only queued, and dropped when its last waiter leaves. `deadline` is when a running
+    render stops being worth finishing: the renderer checks it between drawing and
+    encoding (`past_deadline`), so a render stops within one phase of its budget."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Future[CachedImage]
+        self.waiters = 0
+        self.started = False
+        self.deadline = float("inf")
+
+    def start(self, budget: float) -> None:
+        """Mark the render as drawing, with `budget` seconds from now (worker thread)."""
+        self.started = True
+        self.deadline = time.monotonic() + budget
+
+    def past_deadline(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
+def _image_cost(image: CachedImage) -> int:
+    return len(image.content) + IMAGE_OVERHEAD
+
+
+def _alias_cost(raw_key: bytes, vary: Headers) -> int:
+    return len(raw_key) + sum(len(name) + len(value) for name, value in vary) + ALIAS_OVERHEAD
+
+
 class RenderCache:
-    """ETag -> finished image, bounded by the total bytes of the images (LRU).
+    """ETag -> finished image, and raw request -> ETag, both least recently used first
+    out, together bounded by `max_bytes`: images by their bytes, aliases by their keys,
+    each with its measured overhead. Aliases take at most `ALIAS_SHARE` of it.
 
     Used only from the event loop thread, so it needs no lock.
     """
 
-    def __init__(self, max_bytes: int, max_aliases: int = 100_000) -> None:
+    def __init__(self, max_bytes: int, max_renders: int = 16) -> None:
         self.max_bytes = max_bytes
-        self.size = 0
+        self.max_renders = max_renders
+        self.size = 0  # what images and aliases cost together
+        self.alias_size = 0
         self._images: OrderedDict[str, CachedImage] = OrderedDict()
         self._aliases: OrderedDict[bytes, tuple[str, Headers]] = OrderedDict()
-        self._max_aliases = max_aliases
         self._pending: dict[str, asyncio.Future[CachedImage]] = {}
 
     def get(self, etag: str) -> CachedImage | None:
@@ -104,35 +149,71 @@ class RenderCache:
 
     def put(self, etag: str, image: CachedImage) -> None:
         """Keep `image`, evicting the least recently used ones to stay within bounds."""
-        if len(image.content) > self.max_bytes or etag in self._images:
+        if _image_cost(image) > self.max_bytes or etag in self._images:
             return
         self._images[etag] = image
-        self.size += len(image.content)
+        self.size += _image_cost(image)
+        self._shrink()
+
+    def _shrink(self) -> None:
+        while self.alias_size > self.max_bytes * ALIAS_SHARE:
+            self._evict_alias()
         while self.size > self.max_bytes:
-            _, evicted = self._images.popitem(last=False)
-            self.size -= len(evicted.content)
+            if self._images:
+                _, evicted = self._images.popitem(last=False)
+                self.size -= _image_cost(evicted)
+            else:
+                self._evict_alias()
+
+    def _evict_alias(self) -> None:
+        self._forget_alias(next(iter(self._aliases)))
+
+    def _forget_alias(self, raw_key: bytes) -> None:
+        _, vary = self._aliases.pop(raw_key)
+        cost = _alias_cost(raw_key, vary)
+        self.alias_size -= cost
+        self.size -= cost
 
     async def get_or_create(
-        self, etag: str, create: Callable[[], Awaitable[CachedImage]]
+        self, etag: str, create: Callable[["Render"], Awaitable[CachedImage]]
     ) -> CachedImage:
-        """The cached image for `etag`, or `create()`'s, stored. Concurrent requests for
-        one ETag share a single render instead of each rendering it."""
+        """The cached image for `etag`, or `create(render)`'s, stored. Concurrent requests
+        for one ETag share a single render instead of each rendering it.
+
+        At most `max_renders` renders are under way (queued for a thread or running):
+        past that, `RenderQueueFull` at once, before any work. A render that every
+        waiting request has left (client gone, or timed out) before it started is
+        dropped; one already running goes on, and is cached, unless it passes its
+        deadline (see `Render`)."""
         cached = self.get(etag)
         if cached is not None:
             return cached
-        pending = self._pending.get(etag)
-        if pending is None:
-            pending = asyncio.ensure_future(self._create_and_keep(etag, create))
-            self._pending[etag] = pending
-            pending.add_done_callback(lambda _: self._pending.pop(etag, None))
-        # Shielded: a request that stops waiting (timeout, disconnect) leaves the render
-        # to finish and be cached for the next one.
-        return await asyncio.shield(pending)
+        render = self._pending.get(etag)
+        if render is None:
+            if len(self._pending) >= self.max_renders:
+                raise RenderQueueFull(self.max_renders)
+            render = Render()
+            render.task = asyncio.ensure_future(self._create_and_keep(etag, create, render))
+            self._pending[etag] = render
+            render.task.add_done_callback(lambda task: self._finished(etag, task))
+        render.waiters += 1
+        try:
+            # Shielded: one request that stops waiting does not stop the others' render.
+            return await asyncio.shield(render.task)
+        finally:
+            render.waiters -= 1
+            if render.waiters == 0 and not render.started and not render.task.done():
+                render.task.cancel()
+
+    def _finished(self, etag: str, task: "asyncio.Future[CachedImage]") -> None:
+        self._pending.pop(etag, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: a render whose waiters all left may have failed
 
     async def _create_and_keep(
-        self, etag: str, create: Callable[[], Awaitable[CachedImage]]
+        self, etag: str, create: Callable[["Render"], Awaitable[CachedImage]], render: "Render"
     ) -> CachedImage:
-        image = await create()
+        image = await create(render)
         self.put(etag, image)
         return image
 
@@ -141,10 +222,13 @@ class RenderCache:
         headers (none when the request named its format)."""
         if len(raw_key) > _MAX_ALIAS_KEY or self.max_bytes == 0:
             return
+        if raw_key in self._aliases:
+            self._forget_alias(raw_key)
         self._aliases[raw_key] = (etag, vary)
-        self._aliases.move_to_end(raw_key)
-        if len(self._aliases) > self._max_aliases:
-            self._aliases.popitem(last=False)
+        cost = _alias_cost(raw_key, vary)
+        self.alias_size += cost
+        self.size += cost
+        self._shrink()
 
     def lookup(self, raw_key: bytes) -> tuple[CachedImage, Headers] | None:
         """The cached image a raw request produced before, if it is still cached, and
@@ -156,21 +240,12 @@ class RenderCache:
         return None if image is None else (image, alias[1])
 
 
-def _request_key(scope: Scope) -> tuple[bytes, str | None]:
-    """(path, query string and Accept: what decides the image; If-None-Match).
-
-    A header sent several times counts as its lines joined by commas (RFC 9110 §5.3),
-    exactly as the route reads it (`combined_header`): keying on one line while the
-    negotiation read another would let one client choose what the next one is served."""
-    accept: list[bytes] = []
-    if_none_match: list[bytes] = []
-    for name, value in scope["headers"]:
-        if name == b"accept":
-            accept.append(value)
-        elif name == b"if-none-match":
-            if_none_match.append(value)
-    key = b"\0".join((scope["path"].encode(), scope["query_string"], b", ".join(accept)))
-    return key, b", ".join(if_none_match).decode("latin-1") if if_none_match else None
+def _request_key(scope: Scope) -> bytes:
+    """Path, query string and Accept: what decides the image. Accept is read as the
+    routes read it, every field joined (one field each way would let a request with two
+    be cached under one and negotiated by the other)."""
+    accept = list_header(scope, b"accept") or b""
+    return b"\0".join((scope["path"].encode(), scope["query_string"], accept))
 
 
 class CacheMiddleware:
@@ -184,12 +259,13 @@ class CacheMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        raw_key, if_none_match = _request_key(scope)
+        raw_key = _request_key(scope)
         found = self.cache.lookup(raw_key)
         if found is None:
             await self.app(scope, receive, self._remember(send, raw_key))
             return
         image, vary = found
+        if_none_match = list_header_text(scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, image.etag):
             status, headers, body = 304, image.not_modified_headers + vary, b""
         else:

@@ -14,16 +14,10 @@ DEFAULT_GALLERY_PATH = Path("docs/gallery")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from imagegen.server import serve
 
-    uvicorn.run(
-        "imagegen.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-    )
+    settings = Settings().model_copy(update={"host": args.host, "port": args.port})
+    serve(settings, args.workers, args.log_level)
     return 0
 
 
@@ -51,7 +45,7 @@ def _sign(args: argparse.Namespace) -> int:
     if key is None:
         print("set IMAGEGEN_SIGNING_KEY to the server's key first", file=sys.stderr)
         return 2
-    body = args.body.read_bytes() if args.body else b""
+    body = args.body.read_bytes() if args.body else None
     print(sign_url(args.url, key.get_secret_value().encode(), body))
     return 0
 

@@ -1,7 +1,7 @@
 """Colour parsing: hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `#` optional) and CSS names."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from PIL import ImageColor
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
@@ -51,16 +51,25 @@ def format_color(color: RGBA) -> str:
     return "#" + "".join(f"{channel:02x}" for channel in color)
 
 
+COLOR_FORMS = [
+    {"type": "string", "pattern": HEX_PATTERN},
+    {"type": "string", "enum": list(COLOR_NAMES)},
+]
+
+
+def is_color_schema(schema: dict[str, Any]) -> bool:
+    """Whether a JSON schema is the colour type's: docs and help then refer to the colour
+    syntax once instead of listing every CSS name."""
+    return schema.get("anyOf") == COLOR_FORMS
+
+
 Color = Annotated[
     RGBA,
     PlainValidator(parse_color),
     PlainSerializer(format_color, return_type=str),
     WithJsonSchema(
         {
-            "anyOf": [
-                {"type": "string", "pattern": HEX_PATTERN},
-                {"type": "string", "enum": list(COLOR_NAMES)},
-            ],
+            "anyOf": COLOR_FORMS,
             "description": "Hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`; the `#` is "
             "optional, write it as `%23` in URLs) or a CSS colour name such as `teal` "
             "or `transparent` (any case).",

@@ -6,8 +6,10 @@ from pydantic import BaseModel, Field, ValidationError
 from pydantic_core import PydanticCustomError
 from starlette.responses import JSONResponse
 
+from imagegen.textparams import DRAWN_TEXT_MESSAGE, DRAWN_TEXT_PATTERN
+
 # pydantic's context keys that state the bound an input broke.
-_LIMIT_KEYS = ("le", "lt", "ge", "gt", "max_length", "min_length", "limit", "expected")
+_LIMIT_KEYS = ("le", "lt", "ge", "gt", "max_length", "min_length", "limit", "expected", "pattern")
 
 
 class ParameterProblem(BaseModel):
@@ -85,6 +87,8 @@ def _problem(error: Any) -> ParameterProblem:
     parameter = ".".join(loc) if loc else str(ctx.get("parameter", "body"))
     limit = next((ctx[key] for key in _LIMIT_KEYS if key in ctx), None)
     message = error["msg"].removeprefix("Value error, ")
+    if ctx.get("pattern") == DRAWN_TEXT_PATTERN:
+        message = DRAWN_TEXT_MESSAGE
     return ParameterProblem(
         parameter=parameter, message=message, limit=limit if _is_plain(limit) else str(limit)
     )

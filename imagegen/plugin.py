@@ -22,48 +22,22 @@ Register it in your package's `pyproject.toml`:
     badge = "my_package.badge:Badge"
 """
 
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, ClassVar, TypeVar, Union, get_args, get_origin
 
 from PIL import Image
-from pydantic import AfterValidator, BaseModel, Field, create_model
+from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
+from imagegen.encoding import EncodeOptions
 from imagegen.errors import limit_error
 from imagegen.fonts import FontLibrary
 from imagegen.formats import RASTER_FORMATS, ImageFormat
 from imagegen.settings import Settings
 
 Model = TypeVar("Model", bound=BaseModel)
-
-# Every line break `str.splitlines` knows; text keeps them all as `\n`.
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-# What XML 1.0 cannot hold (C0 controls but tab and newline, surrogates, U+FFFE/U+FFFF):
-# text holding one could not be drawn into a well-formed SVG, nor is it text a user means.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _plain_text(value: str) -> str:
-    """`value` with its line breaks as `\n`; a ValueError for any other control character."""
-    value = _LINE_BREAKS.sub("\n", value)
-    found = _NOT_TEXT.search(value)
-    if found is not None:
-        raise ValueError(
-            f"must not contain control characters other than tab and line breaks "
-            f"(found U+{ord(found.group()):04X})"
-        )
-    return value
-
-
-# The type of every parameter that is drawn as text: generators use it for all of them.
-Text = Annotated[
-    str,
-    AfterValidator(_plain_text),
-    Field(json_schema_extra={"pattern": "^[^\\u0000-\\u0008\\u000e-\\u001b\\u001f]*$"}),
-]
 
 
 def _optional_part(annotation: Any) -> Any:
@@ -160,6 +134,19 @@ class Generator(ABC):
         """The pydantic model of this generator's parameters, with the limits of
         `self.context.settings` applied (see `with_limits`) so that they show in the spec.
         `render` receives an instance of it."""
+
+    def render_cost(self, params: Any, fmt: ImageFormat, options: EncodeOptions) -> float:
+        """The estimated time of rendering and encoding `params` as `fmt`, in
+        milliseconds of this project's reference machine (2 cores; see README,
+        "Limits"). Requests over the server's `max_render_cost` get a 422 before any work
+        is done. The default, 0, is for generators whose every allowed request is cheap;
+        generators with a costly corner (big, dense charts) estimate it, calibrated by
+        measurement, and name the parameters that drive it in `cost_parameters`."""
+        return 0.0
+
+    def cost_parameters(self, params: Any) -> tuple[str, ...]:
+        """The parameters a 422 for a render over the cost limit names."""
+        return ("width", "height", "scale")
 
     @abstractmethod
     def render(self, params: Any, fmt: ImageFormat) -> Image.Image | bytes:

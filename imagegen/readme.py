@@ -8,17 +8,23 @@ Each lives between two marker comments (`<!-- gallery:start -->`, `<!-- gallery:
 and `routes:` likewise); the rest of the README is left as it is.
 """
 
+import io
 import re
 import shlex
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
+from imagegen.colors import is_color_schema
 from imagegen.plugin import Generator
 from imagegen.render_command import command_args
 from imagegen.rendering import render
 from imagegen.urls import image_url
 
 GALLERY_FORMAT = "png"
+GALLERY_SCALE = 2
 
 
 def _cell(text: str) -> str:
@@ -27,6 +33,8 @@ def _cell(text: str) -> str:
 
 
 def _type(schema: dict[str, Any]) -> str:
+    if is_color_schema(schema):
+        return "colour (see [Colours](#colours))"
     if "enum" in schema:
         return "one of " + ", ".join(f"`{value}`" for value in schema["enum"])
     if "anyOf" in schema:
@@ -144,25 +152,47 @@ def gallery_files(generators: list[Generator], folder: Path) -> list[tuple[Gener
     ]
 
 
-def gallery(generators: list[Generator], folder: Path) -> str:
-    """Markdown: each generator's examples with the URL and the `imagegen render` command
-    that draw them; the pictures are in `folder`, a path relative to the README."""
+@dataclass(frozen=True)
+class Picture:
+    """A gallery picture: its PNG, and the CSS size to show it at."""
+
+    content: bytes
+    width: int
+    height: int
+
+
+def gallery_picture(generator: Generator, example: dict[str, str]) -> Picture:
+    """An example drawn for the gallery: at `GALLERY_SCALE` where the generator takes a
+    `scale` and the example sets none, so that it is sharp on high-density screens."""
+    scale = int(example.get("scale", 1))
+    if "scale" in generator.params.model_fields and "scale" not in example:
+        example, scale = example | {"scale": str(GALLERY_SCALE)}, GALLERY_SCALE
+    content = render(generator, example, GALLERY_FORMAT).content
+    width, height = Image.open(io.BytesIO(content)).size
+    return Picture(content, width // scale, height // scale)
+
+
+def gallery(generators: list[Generator], folder: Path, pictures: dict[Path, Picture]) -> str:
+    """Markdown: each generator's examples, the picture (`pictures`, by file, shown at
+    its CSS size) and the URL and `imagegen render` command that draw it, in code blocks
+    that read the same raw and rendered, so that they can be copied from either."""
     lines = []
     for generator in generators:
         if not generator.examples:
             continue
-        lines += [
-            f"### {generator.name}: {generator.summary}",
-            "",
-            "| picture | how |",
-            "|---|---|",
-        ]
+        lines += [f"### {generator.name}: {generator.summary}", ""]
         for _, example, path in gallery_files([generator], folder):
             url = image_url(f"/{generator.name}{generator.path}", example)
             command = ["imagegen", "render", generator.name, *command_args(example)]
-            how = f"`{url}`<br>`{shlex.join([*command, '-o', path.name])}`"
-            lines.append(f"| ![{generator.name} example]({path.as_posix()}) | {_cell(how)} |")
-        lines.append("")
+            picture = pictures[path]
+            lines += [
+                f'<img src="{path.as_posix()}" width="{picture.width}" '
+                f'height="{picture.height}" alt="{generator.name} example">',
+                "",
+                f"    {url}",
+                f"    {shlex.join([*command, '-o', path.name])}",
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -182,7 +212,8 @@ def update_readme(
     the routes table of `readme`; with `check`, change nothing. Returns what was (or,
     with `check`, would be) out of date."""
     text = readme.read_text(encoding="utf-8")
-    updated = replace_block(text, "gallery", gallery(generators, folder))
+    drawn = {path: gallery_picture(g, e) for g, e, path in gallery_files(generators, folder)}
+    updated = replace_block(text, "gallery", gallery(generators, folder, drawn))
     updated = replace_block(updated, "routes", routes_table(spec))
     pictures = [(g, e, readme.parent / path) for g, e, path in gallery_files(generators, folder)]
     stale = [str(readme)] if updated != text else []
@@ -195,7 +226,7 @@ def update_readme(
         if old not in wanted:
             old.unlink()
             stale.append(str(old))
-    for generator, example, path in pictures:
-        path.write_bytes(render(generator, example, GALLERY_FORMAT).content)
+    for path, picture in drawn.items():
+        (readme.parent / path).write_bytes(picture.content)
     readme.write_text(updated, encoding="utf-8")
     return stale

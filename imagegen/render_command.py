@@ -10,10 +10,12 @@ comes from the output file's extension, or `--format`.
 
 import argparse
 import json
+import re
 import sys
 from pathlib import PurePath
 from typing import Any
 
+from imagegen.colors import is_color_schema
 from imagegen.errors import ApiError
 from imagegen.formats import format_for_token, tokens_for
 from imagegen.output import FORMAT_PARAM, LOSSLESS_PARAM, QUALITY_PARAM
@@ -30,6 +32,9 @@ _TEXT_TYPES = ("string", "integer", "number", "boolean")
 def option_name(field: str) -> str:
     """The command-line option of a parameter: `font_size` -> `--font-size`."""
     return "--" + field.replace("_", "-")
+
+
+_NEGATIVE_VALUE = re.compile(r"^-\.?\d")
 
 
 def command_args(params: dict[str, str]) -> list[str]:
@@ -64,7 +69,7 @@ def _help(schema: dict[str, Any], required: bool, json_only: bool) -> str:
     enum = schema.get("enum") or next(
         (option["enum"] for option in schema.get("anyOf", []) if "enum" in option), None
     )
-    if enum:
+    if enum and not is_color_schema(schema):  # the description gives the colour syntax
         parts.append(f"One of: {', '.join(map(str, enum))}.")
     if json_only:
         parts.append("As JSON.")
@@ -106,6 +111,10 @@ def _add_generator_parser(commands: Any, generator: Generator) -> None:
             const="true" if flag else None,
             help=_help(prop, name in required, _json_only(prop)),
         )
+    # `--data -1,2,-3` is a value, not an option: argparse (before Python 3.13) takes
+    # only plain negative numbers such as `-1` for values. None of our options looks
+    # like a number, so anything starting with `-` and a digit or point is a value.
+    parser._negative_number_matcher = _NEGATIVE_VALUE
     parser.set_defaults(run=lambda args: run(args, generator))
 
 

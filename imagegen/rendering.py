@@ -8,15 +8,17 @@ embeds images (emails, reports):
     png = render(qr, {"data": "https://example.com", "size": "200"}, "png").content
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from imagegen.encoding import encode
-from imagegen.errors import from_validation_error
+from imagegen.errors import ApiError, ParameterProblem, from_validation_error
 from imagegen.fonts import FontLibrary
 from imagegen.formats import ImageFormat
+from imagegen.memory import release_after
 from imagegen.output import OutputChoice, choose_output
 from imagegen.plugin import Generator, GeneratorContext
 from imagegen.registry import discover_generators
@@ -44,11 +46,50 @@ def validate_params(generator: Generator, data: object, strict: bool = False) ->
         raise from_validation_error(exc) from None
 
 
-def render_image(generator: Generator, params: BaseModel, output: OutputChoice) -> bytes:
+def check_cost(generator: Generator, params: BaseModel, output: OutputChoice) -> None:
+    """A 422 naming the parameters that drive the cost when rendering `params` as
+    `output` is estimated to take longer than the server's `max_render_cost`."""
+    limit = generator.context.settings.max_render_cost
+    cost = generator.render_cost(params, output.format, output.options)
+    if cost <= limit:
+        return
+    message = (
+        f"this image would take about {cost / 1000:.1f} s to draw, over the limit of "
+        f"{limit / 1000:g} s: make it smaller, or draw fewer series or points"
+    )
+    names = generator.cost_parameters(params)
+    raise ApiError(
+        422,
+        "invalid_parameter",
+        f"{', '.join(names)}: {message}",
+        [ParameterProblem(parameter=name, message=message, limit=limit) for name in names],
+    )
+
+
+class RenderAbandoned(Exception):
+    """A render stopped between drawing and encoding: past its deadline."""
+
+
+def render_image(
+    generator: Generator,
+    params: BaseModel,
+    output: OutputChoice,
+    past_deadline: Callable[[], bool] | None = None,
+) -> bytes:
     """The finished file: the generator's drawing, encoded by the core unless the
-    generator returned bytes (vector formats)."""
+    generator returned bytes (vector formats). With `past_deadline`, a drawing finished
+    too late is not encoded (that can take as long again): `RenderAbandoned`."""
     result = generator.render(params, output.format)
-    return result if isinstance(result, bytes) else encode(result, output.format, output.options)
+    if isinstance(result, bytes):
+        return result
+    try:
+        if past_deadline is not None and past_deadline():
+            raise RenderAbandoned
+        return encode(result, output.format, output.options)
+    finally:
+        pixels = result.width * result.height
+        del result
+        release_after(pixels)
 
 
 @dataclass(frozen=True)
@@ -73,4 +114,5 @@ def render(
     settings = generator.context.settings
     output = choose_output(query, extension, None, generator.formats, settings.png_compression)
     params = validate_params(generator, query)
+    check_cost(generator, params, output)
     return RenderedImage(render_image(generator, params, output), output.format)

@@ -6,9 +6,10 @@ parameters with the generator's model, picks the format (`output.py`), renders i
 worker thread and answers `Response(content=bytes)` with an exact Content-Length.
 """
 
-import json
+import asyncio
+from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import anyio
@@ -16,19 +17,32 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.types import Receive
 
-from imagegen.cache import CachedImage, RenderCache, combined_header, compute_etag, etag_matches
+from imagegen.cache import (
+    CachedImage,
+    Render,
+    RenderCache,
+    RenderQueueFull,
+    compute_etag,
+    etag_matches,
+)
 from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
 from imagegen.guards import read_body
+from imagegen.headers import list_header_text
+from imagegen.jsonbody import parse_json_body
 from imagegen.output import (
+    CORE_PARAMS,
     FORMAT_PARAM,
     LOSSLESS_PARAM,
     QUALITY_PARAM,
+    OutputChoice,
     choose_output,
 )
 from imagegen.plugin import Generator
-from imagegen.rendering import render_image, validate_params
+from imagegen.rendering import RenderAbandoned, check_cost, render_image, validate_params
 from imagegen.signing import SIGNATURE_PARAM
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -51,93 +65,51 @@ _IMAGE_HEADERS = {
 
 @dataclass(frozen=True)
 class RenderService:
-    """What every image route shares: the render cache, the render thread limit and
-    the Cache-Control header of images."""
+    """What every image route shares: the render cache, the render and validation thread
+    limits and the Cache-Control header of images."""
 
     cache: RenderCache
     limiter: CapacityLimiter
+    validation_limiter: CapacityLimiter
     cache_control: str
 
 
-# JSON nested deeper than this is refused: no parameter needs more than three levels.
-MAX_JSON_DEPTH = 32
-# Bodies larger than this are parsed in a worker thread, off the event loop.
-_THREAD_PARSE_BYTES = 64 * 1024
-# Integers with more digits are no parameter's value: they parse as infinity, which
-# every numeric field refuses by name (Python's `int` would raise past 4,300 digits).
-_MAX_INT_DIGITS = 40
-
-
-def _invalid_json(reason: str) -> ApiError:
-    return ApiError(400, "invalid_json", f"The request body is not valid JSON: {reason}.")
-
-
-def _refuse_constant(name: str) -> object:
-    raise _invalid_json(f"`{name}` is not a JSON number (RFC 8259)")
-
-
-def _parse_int(text: str) -> int | float:
-    return int(text) if len(text.lstrip("-")) <= _MAX_INT_DIGITS else float(text)
-
-
-def _integral_floats_as_ints(value: object, depth: int = 0) -> object:
-    """JSON Schema's `integer` includes `27.0` and `1e2`; strict validation does not.
-    Refuses nesting deeper than `MAX_JSON_DEPTH` on the way."""
-    if depth > MAX_JSON_DEPTH:
-        raise _invalid_json(f"nested more than {MAX_JSON_DEPTH} levels deep")
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(item, depth + 1) for item in value]
-    if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item, depth + 1) for key, item in value.items()}
-    return value
-
-
-def parse_json(body: bytes) -> object:
-    """Strict RFC 8259 JSON (no `NaN` or `Infinity`), nested at most `MAX_JSON_DEPTH` deep."""
-    try:
-        value = json.loads(body, parse_constant=_refuse_constant, parse_int=_parse_int)
-    except RecursionError:
-        raise _invalid_json(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
-    except ValueError as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        position = (
-            f" at line {exc.lineno} column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
-        raise _invalid_json(reason + position) from None
-    return _integral_floats_as_ints(value)
-
-
-async def read_json_body(request: Request, limit: int) -> object:
-    """The request's JSON body, refusing bodies over `limit` bytes before reading them;
-    a large one is parsed in a worker thread so that the event loop stays free."""
-    body = await read_body(request.headers.get("content-length"), request.receive, limit)
-    if len(body) > _THREAD_PARSE_BYTES:
-        return await anyio.to_thread.run_sync(parse_json, body)
-    return parse_json(body)
-
-
-def _refuse_misplaced(query: dict[str, str], data: object) -> None:
-    """A POST takes its parameters from the body and its output options from the query
-    or the path: refuse either kind in the other place rather than ignore it."""
-    for name in query:
-        if name != SIGNATURE_PARAM:
-            raise invalid_parameter(name, "belongs in the JSON body of a POST, not the query")
-    if isinstance(data, dict):
-        for name in (FORMAT_PARAM, QUALITY_PARAM, LOSSLESS_PARAM):
-            if name in data:
+def _misplaced_parameters(query: dict[str, str], body: object) -> None:
+    """A 422 for parameters a POST carries in the wrong place, which would otherwise be
+    silently ignored: the output options go in the query (or the path's extension), the
+    generator's parameters in the body."""
+    if isinstance(body, dict):
+        for name in CORE_PARAMS:
+            if name in body:
                 raise invalid_parameter(
-                    name, "is an output option: give it in the query or the path's extension"
+                    name, "goes in the query string (or the path's extension), not the body"
                 )
+    for name in query:
+        if name not in CORE_PARAMS and name != SIGNATURE_PARAM:
+            raise invalid_parameter(name, "goes in the JSON body of a POST, not the query string")
+
+
+def _validated(
+    generator: Generator, output: OutputChoice, query: dict[str, str], body: bytes | None
+) -> BaseModel:
+    """The request's parameters, validated and within the render cost limit; run in a
+    worker thread, since parsing a large body or fitting a QR code's version can take
+    tens of milliseconds."""
+    if body is None:
+        params = validate_params(generator, query)
+    else:
+        data = parse_json_body(body)
+        _misplaced_parameters(query, data)
+        params = validate_params(generator, data, strict=True)
+    check_cost(generator, params, output)
+    return params
 
 
 def _endpoint(
     generator: Generator, service: RenderService, from_body: bool
 ) -> Callable[[Request], Awaitable[Response]]:
     settings = generator.context.settings
+    signed = settings.signing_key is not None
 
     async def endpoint(request: Request) -> Response:
         query = dict(request.query_params)
@@ -146,16 +118,25 @@ def _endpoint(
         output = choose_output(
             query,
             extension,
-            combined_header(request.headers, "accept"),
+            None if signed else list_header_text(request.scope, b"accept"),
             generator.formats,
             settings.png_compression,
         )
+        if signed and output.negotiated:
+            # A signature binds one image: no Accept chooses another format for it.
+            output = replace(output, negotiated=False)
+        body = None
         if from_body:
-            data = await read_json_body(request, settings.max_body_bytes)
-            _refuse_misplaced(query, data)
-        else:
-            data = query | path_params
-        params = validate_params(generator, data, strict=from_body)
+            declared = request.headers.get("content-length")
+            body = await read_body(declared, request.receive, settings.max_body_bytes)
+        params = await anyio.to_thread.run_sync(
+            _validated,
+            generator,
+            output,
+            query if from_body else query | path_params,
+            body,
+            limiter=service.validation_limiter,
+        )
         etag = compute_etag(
             generator.name,
             params.model_dump(mode="json"),
@@ -166,30 +147,68 @@ def _endpoint(
         if service.cache_control:
             representation["cache-control"] = service.cache_control
         headers = representation | ({"vary": "Accept"} if output.negotiated else {})
-        if_none_match = combined_header(request.headers, "if-none-match")
+        if_none_match = list_header_text(request.scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, etag):
             return Response(status_code=304, headers=headers)
 
-        async def create() -> CachedImage:
-            content = await anyio.to_thread.run_sync(
-                render_image, generator, params, output, limiter=service.limiter
-            )
+        async def create(render: Render) -> CachedImage:
+            def draw() -> bytes:
+                render.start(settings.render_timeout)
+                return render_image(generator, params, output, render.past_deadline)
+
+            content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
             return CachedImage.build(content, output.format.media_type, representation)
 
-        try:
-            with anyio.fail_after(settings.render_timeout):
-                image = await service.cache.get_or_create(etag, create)
-        except TimeoutError:
-            raise ApiError(
-                503,
-                "render_timeout",
-                f"The image took longer than {settings.render_timeout:g} s to render; "
-                "it will be ready shortly, or ask for a smaller one.",
-                headers={"Retry-After": "5"},
-            ) from None
+        image = await _wait_for_image(request, service, etag, create, settings.render_timeout)
         return Response(image.content, media_type=output.format.media_type, headers=headers)
 
     return endpoint
+
+
+async def _until_disconnected(receive: Receive) -> None:
+    """Returns when the client has gone (its request body, if any, already read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _unavailable(error: str, message: str) -> ApiError:
+    return ApiError(503, error, message, headers={"Retry-After": "5"})
+
+
+async def _wait_for_image(
+    request: Request,
+    service: RenderService,
+    etag: str,
+    create: Callable[[Render], Awaitable[CachedImage]],
+    timeout: float,
+) -> CachedImage:
+    """The image for `etag`, from the cache or rendered; a 503 when too many renders are
+    under way or it is not ready within `timeout`. A client that leaves stops waiting at
+    once, so that a queued render nobody awaits any more is dropped."""
+    waiting = asyncio.ensure_future(service.cache.get_or_create(etag, create))
+    gone = asyncio.ensure_future(_until_disconnected(request.receive))
+    try:
+        await asyncio.wait((waiting, gone), timeout=timeout, return_when=FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not waiting.done():
+        waiting.cancel()  # leaves the render: dropped if it had not started
+        raise _unavailable(
+            "render_timeout",
+            f"The image was not ready within {timeout:g} s (the server is busy, or the "
+            "image is costly): retry later, or ask for a smaller one.",
+        )
+    try:
+        return waiting.result()
+    except RenderQueueFull as exc:
+        raise _unavailable(
+            "busy", f"{exc.limit} images are being drawn already: retry in a few seconds."
+        ) from None
+    except RenderAbandoned:
+        raise _unavailable(
+            "render_timeout",
+            f"The image took longer than {timeout:g} s to draw: ask for a smaller one.",
+        ) from None
 
 
 def _parameter_schema(prop: dict[str, Any]) -> dict[str, Any] | None:
@@ -316,6 +335,11 @@ def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[st
                 "`available` lists the media types it can produce.",
             },
             414: {"model": ErrorBody, "description": "The query string is too long."},
+            431: {
+                "model": ErrorBody,
+                "description": "The request line and headers are over `imagegen serve`'s "
+                "limit (`IMAGEGEN_MAX_HEAD_BYTES`).",
+            },
             422: {
                 "model": ErrorBody,
                 "description": "A parameter is invalid or over its limit; `parameters` names it.",

@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     render_timeout: float = Field(
         10.0,
         gt=0,
-        description="Seconds a request waits for its render before a 503; the render "
-        "finishes in the background and is cached for the next request.",
+        description="Seconds a request waits for its image before a 503. A render that "
+        "has started goes on (and is cached for the next request) until this long after "
+        "it started; past that, it is dropped before it is encoded. One that had not "
+        "started when its last client left, or gave up, is dropped at once.",
     )
     max_chart_series: int = Field(
         20,
@@ -67,12 +69,45 @@ class Settings(BaseSettings):
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )
+    max_render_cost: float = Field(
+        4000,
+        gt=0,
+        description="Most a render may be estimated to cost, in milliseconds on a 2-core "
+        "reference machine (generators estimate it from size, format and data; see "
+        'README, "Limits"): a 422 before any work past it, so that the dearest request '
+        "allowed renders well inside `render_timeout`.",
+    )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes.")
+    max_head_bytes: int = Field(
+        48 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers), in bytes, for "
+        "`imagegen serve`: room for the longest query string and 16 KiB of headers; "
+        "longer gets 414 or 431 before it is read whole.",
+    )
+    head_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds `imagegen serve` waits for a request's head (line and "
+        "headers) before closing the connection: a client that trickles bytes cannot "
+        "hold a socket for ever.",
+    )
+    keep_alive_timeout: int = Field(
+        5, ge=1, description="Seconds `imagegen serve` keeps an idle connection open."
+    )
+    max_connections: int = Field(
+        1000,
+        ge=1,
+        description="Connections and requests `imagegen serve` handles at once per "
+        "worker; past it, new requests get 503. The open-file limit is raised to the "
+        "system's hard limit at start.",
+    )
     cache_max_bytes: int = Field(
         128 * 2**20,
         ge=0,
-        description="Render cache size per worker process, in bytes of encoded images; "
-        "0 turns the cache off.",
+        description="Render cache size per worker process, in bytes: the encoded images, "
+        "the remembered request URLs (at most a quarter) and their bookkeeping, all "
+        "counted; 0 turns the cache off.",
     )
     cache_control: str = Field(
         "public, max-age=31536000, immutable",
@@ -85,14 +120,29 @@ class Settings(BaseSettings):
         ge=1,
         le=12,
         description="libdeflate level for palette PNGs. 9 is within about 10% of the "
-        "best oxipng/zopfli size at a fifth of the time of 10; 10-12 get within 5% but "
-        "encode 4-10 times slower.",
+        "best oxipng/zopfli size; 10-12 get within 5% but encode 1.5-2.5 times slower, "
+        "so they apply only to images of at most 4 megapixels (bigger ones use 9).",
     )
     render_threads: int = Field(
         4,
         ge=1,
         description="Renders run at once per worker process. More threads than cores "
         "buys little (rendering holds the GIL much of the time) and costs memory.",
+    )
+    max_renders: int = Field(
+        16,
+        ge=1,
+        description="Renders under way at once per worker process, running or queued "
+        "for one of the `render_threads`: past it, a new image gets 503 with "
+        "Retry-After at once, before any work, instead of queueing past its time budget.",
+    )
+    gil_switch_interval: float = Field(
+        0.001,
+        gt=0,
+        le=0.1,
+        description="Seconds a Python thread may hold the GIL before another may run, "
+        "set by `imagegen serve` (Python's default is 0.005): shorter lets the event "
+        "loop answer cached images between slices of render threads.",
     )
     signing_key: SecretStr | None = Field(
         None,

@@ -1,10 +1,15 @@
 """Optional URL signing for public deployments, as thumbor and imgproxy do it.
 
 With a key configured (`IMAGEGEN_SIGNING_KEY`), every image request must carry
-`signature=` in its query: the HMAC-SHA256 of its path and query (without the signature
-itself), and for POST of its body too, in unpadded URL-safe base64. Anyone can then
-embed the signed URLs a trusted backend hands out, but no one can make the server render
-anything else. `imagegen sign URL` makes signed URLs.
+`signature=` in its query: the HMAC-SHA256 of its method (`GET`, which HEAD shares, or
+`POST`), path and query (without the signature itself), and for POST of its body too, in
+unpadded URL-safe base64. Anyone can then embed the signed URLs a trusted backend hands
+out, but no one can make the server render anything else. `imagegen sign URL` makes
+signed URLs.
+
+The output format is bound too: a signed URL names its format by its extension or
+`format=`, and one that names none is served in the generator's first format (PNG) —
+`Accept` is not consulted, so one signature is one image.
 """
 
 import base64
@@ -23,10 +28,17 @@ SIGNATURE_PARAM = "signature"
 _PREFIX = SIGNATURE_PARAM.encode() + b"="
 
 
-def compute_signature(key: bytes, path: bytes, query: bytes, body: bytes = b"") -> str:
-    """The signature of a request: `path` as sent (percent-encoded), `query` without
-    the signature parameter, and the body of a POST."""
-    message = path + b"?" + query + (b"\n" + body if body else b"")
+def signed_method(method: str) -> bytes:
+    """The method a signature binds: HEAD is signed as GET, whose headers it asks for."""
+    return b"GET" if method in ("GET", "HEAD") else method.encode()
+
+
+def compute_signature(
+    key: bytes, method: bytes, path: bytes, query: bytes, body: bytes = b""
+) -> str:
+    """The signature of a request: its `method` (see `signed_method`), `path` as sent
+    (percent-encoded), `query` without the signature parameter, and the body of a POST."""
+    message = method + b" " + path + b"?" + query + (b"\n" + body if body else b"")
     digest = hmac.new(key, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
@@ -41,11 +53,13 @@ def split_signature(query: bytes) -> tuple[bytes, bytes | None]:
     return b"&".join(kept), signature
 
 
-def sign_url(url: str, key: bytes, body: bytes = b"") -> str:
-    """`url` with a `signature` parameter appended (any old one removed)."""
+def sign_url(url: str, key: bytes, body: bytes | None = None) -> str:
+    """`url` with a `signature` parameter appended (any old one removed): for `GET`
+    (and HEAD), or for a `POST` of `body` when one is given."""
     parts = urlsplit(url)
     query, _ = split_signature(parts.query.encode())
-    signature = compute_signature(key, (parts.path or "/").encode(), query, body)
+    method = b"GET" if body is None else b"POST"
+    signature = compute_signature(key, method, (parts.path or "/").encode(), query, body or b"")
     signed_query = (query.decode() + "&" if query else "") + f"{SIGNATURE_PARAM}={signature}"
     return urlunsplit(parts._replace(query=signed_query))
 
@@ -81,9 +95,9 @@ class SignatureMiddleware:
                 response = error_response(exc.body.status, exc.body.error, exc.body.message)
                 await response(scope, receive, send)
                 return
-            replay = _replaying(body)
+            replay = _replaying(body, receive)
         path = scope.get("raw_path") or scope["path"].encode()
-        expected = compute_signature(self.key, path, query, body)
+        expected = compute_signature(self.key, signed_method(scope["method"]), path, query, body)
         if signature is None or not hmac.compare_digest(signature, expected.encode()):
             response = error_response(
                 403,
@@ -96,15 +110,16 @@ class SignatureMiddleware:
         await self.app(scope, replay, send)
 
 
-def _replaying(body: bytes) -> Receive:
-    """A `receive` that hands the already-read body to the application."""
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the already-read body to the application, then waits on the
+    connection's own `receive`, which tells when the client has gone."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay

@@ -1,6 +1,7 @@
 """Shared fixtures: the app with default settings, a test client, a live uvicorn server."""
 
 import io
+import os
 import socket
 import threading
 import time
@@ -17,6 +18,37 @@ from PIL import Image
 from imagegen.app import create_app
 from imagegen.formats import PDF, SVG, ImageFormat
 from imagegen.settings import Settings
+
+# Tests that need something a plain `pip install` does not bring skip with a reason that
+# starts with this, naming how to install it; the run then ends with a loud summary of
+# them. In CI (CI set), where .ci/run installs everything, they run, and fail if it is
+# missing, instead of skipping.
+NOT_TESTED = "NOT TESTED: "
+NEEDS_CHROMIUM = (
+    NOT_TESTED + "browser tests need Debian's chromium (/usr/bin/chromium): "
+    "sudo apt-get install chromium  (or run: bash .ci/run)"
+)
+
+
+def loud_skip_unless_ci(missing: bool, reason: str) -> pytest.MarkDecorator:
+    """Skip, loudly, when `missing` on a developer's machine; never in CI."""
+    return pytest.mark.skipif(missing and not os.environ.get("CI"), reason=reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly what was not tested, and the one command that makes it testable: a
+    quiet "7 skipped" would let a reader believe the browser tests passed."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if NOT_TESTED in reason:
+            reason = reason[reason.index(NOT_TESTED) + len(NOT_TESTED) :]
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.section("NOT TESTED", sep="!", red=True, bold=True)
+        for reason, count in reasons.items():
+            terminalreporter.write_line(f"{count} tests did not run: {reason}", red=True, bold=True)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 import imagegen.routes
 from imagegen.app import create_app
-from imagegen.cache import CachedImage, RenderCache, etag_matches
+from imagegen.cache import IMAGE_OVERHEAD, CachedImage, RenderCache, etag_matches
 from imagegen.settings import Settings
 from tests.conftest import decode
 
@@ -125,16 +125,16 @@ def test_cache_off_renders_every_time(render_count, monkeypatch):
 
 
 def test_render_cache_is_bounded_by_bytes_lru():
-    cache = RenderCache(max_bytes=100)
+    cache = RenderCache(max_bytes=100 + 2 * IMAGE_OVERHEAD)
     image = lambda n: CachedImage.build(b"x" * n, "image/png", {"etag": '"e"'})  # noqa: E731
     cache.put("a", image(40))
     cache.put("b", image(40))
     assert cache.get("a") is not None  # a is now the most recently used
     cache.put("c", image(40))
     assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
-    assert cache.size == 80
-    cache.put("huge", image(101))
-    assert cache.get("huge") is None and cache.size == 80
+    assert cache.size == 80 + 2 * IMAGE_OVERHEAD
+    cache.put("huge", image(101 + 2 * IMAGE_OVERHEAD))
+    assert cache.get("huge") is None and cache.size == 80 + 2 * IMAGE_OVERHEAD
 
 
 def test_etag_matching_rules():

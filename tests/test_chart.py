@@ -213,11 +213,10 @@ def test_json_body_null_is_a_gap_and_nan_is_not_json(client):
     body = SMALL | {"type": "bar", "data": [[1, None, 3]], "value_labels": True}
     response = client.post("/chart", json=body)
     assert response.status_code == 200
-    assert decode(response.content).size == (200, 150)
+    url_gap = client.get("/chart", params=SMALL | {"data": "1,nan,3", "value_labels": "true"})
+    assert url_gap.content == response.content
     nan_body = b'{"width": 200, "height": 150, "data": [[1, NaN, 3]], "value_labels": true}'
-    refused = client.post("/chart", content=nan_body)
-    assert refused.status_code == 400
-    assert "NaN" in refused.json()["message"]
+    assert client.post("/chart", content=nan_body).status_code == 400  # RFC 8259 has no NaN
 
 
 def test_post_json_equals_get_query(client):

@@ -35,10 +35,12 @@ MIXED = [
 
 def request(live_server, method, path, body, index):
     connection = http.client.HTTPConnection(*live_server, timeout=60)
-    # A distinct parameter per request so that most of them really render.
-    separator = "&" if "?" in path else "?"
+    # A distinct, ignored parameter per GET so that the cache front does not answer most
+    # of them (a POST takes only the output options in its query).
+    if method == "GET":
+        path += f"{'&' if '?' in path else '?'}n={index % 7}"
     headers = {"Content-Type": "application/json"} if body else {}
-    connection.request(method, f"{path}{separator}n={index % 7}", body=body, headers=headers)
+    connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
     content = response.read()
     connection.close()

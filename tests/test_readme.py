@@ -1,13 +1,15 @@
 """The README's generated parts (gallery, routes table) match the app; `imagegen docs`."""
 
+import shlex
 from pathlib import Path
 
 import pytest
 
 from imagegen.cli import DEFAULT_GALLERY_PATH, main
-from imagegen.readme import gallery_files, replace_block, update_readme
+from imagegen.formats import format_for_token
+from imagegen.readme import gallery_files, gallery_picture, replace_block, update_readme
 from imagegen.rendering import render
-from tests.conftest import decode
+from tests.conftest import assert_format, decode
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -23,11 +25,56 @@ def test_readme_gallery_and_routes_table_are_current(app):
 def test_gallery_pictures_are_the_examples(app):
     pictures = gallery_files(app.state.generators, ROOT / DEFAULT_GALLERY_PATH)
     assert pictures
+    text = README.read_text(encoding="utf-8")
     for generator, example, path in pictures:
         picture = decode(path.read_bytes())
-        expected = decode(render(generator, example, "png").content)
-        assert (picture.format, picture.size) == ("PNG", expected.size), path.name
-        assert f"]({DEFAULT_GALLERY_PATH / path.name})" in README.read_text(encoding="utf-8")
+        expected = gallery_picture(generator, example)
+        assert picture.format == "PNG", path.name
+        assert picture.size == decode(expected.content).size, path.name
+        tag = f'<img src="{DEFAULT_GALLERY_PATH / path.name}" width="{expected.width}" '
+        assert tag in text
+        if "scale" in generator.params.model_fields and "scale" not in example:
+            # Drawn at scale 2 for high-density screens, shown at its CSS size.
+            assert picture.size == (2 * expected.width, 2 * expected.height)
+            assert (
+                picture.size
+                == decode(render(generator, example | {"scale": "2"}, "png").content).size
+            )
+
+
+def raw_readme_lines(prefix: str) -> list[str]:
+    """Lines of the raw README (as a user copies them) that start with `prefix`, in
+    indented code blocks."""
+    return [
+        line.strip()
+        for line in README.read_text(encoding="utf-8").splitlines()
+        if line.startswith("    " + prefix)
+    ]
+
+
+def test_readme_render_commands_run_as_written(tmp_path, monkeypatch):
+    commands = [c for c in raw_readme_lines("imagegen render ") if "--help" not in c]
+    assert len(commands) >= 8
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        args = shlex.split(command, comments=True)
+        assert main(args[1:]) == 0, command
+        written = tmp_path / args[args.index("-o") + 1]
+        assert_format(written.read_bytes(), format_for_token(written.suffix[1:]))
+
+
+def test_readme_image_urls_work_as_written(client):
+    urls = [line.split()[0] for line in raw_readme_lines("/") if line.split()[0].startswith("/")]
+    assert len(urls) >= 8
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        decode(response.content)
+
+
+def test_readme_has_no_unreadable_lines():
+    long = [n for n, line in enumerate(README.read_text().splitlines(), 1) if len(line) > 400]
+    assert long == [], f"README lines over 400 characters: {long}"
 
 
 def test_routes_table_names_every_route_and_parameter(app):

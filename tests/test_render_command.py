@@ -153,3 +153,23 @@ def test_runs_as_a_command_without_a_server(tmp_path):
     )
     assert (done.returncode, done.stderr) == (0, b"")
     assert decode(out.read_bytes()).size == (120, 60)
+
+
+@pytest.mark.parametrize("form", [["--data", "-1,2,-3"], ["--data=-1,2,-3"]])
+def test_negative_values_after_an_option(tmp_path, form):
+    out = tmp_path / "negative.png"
+    assert main(["render", "chart", *form, "-o", str(out)]) == 0
+    reference = tmp_path / "reference.png"
+    assert (
+        main(["render", "chart", "--data", "-1,2,-3", "--y-min", "-5", "-o", str(reference)]) == 0
+    )
+    assert decode(out.read_bytes()).size == (600, 400)
+    assert out.read_bytes() != reference.read_bytes()  # --y-min -5 was read as a value
+
+
+def test_help_refers_to_the_colour_syntax_instead_of_listing_names(capsys):
+    with pytest.raises(SystemExit):
+        main(["render", "qr", "--help"])
+    text = capsys.readouterr().out
+    assert "aliceblue" not in text
+    assert text.count("CSS name") == 2  # --color and --background, once each

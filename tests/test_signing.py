@@ -65,9 +65,32 @@ def test_spec_documents_the_signature_only_when_required(signed_client, app):
 def test_signature_covers_the_query_exactly_as_sent():
     query, signature = split_signature(b"b=2&signature=abc&a=1")
     assert (query, signature) == (b"b=2&a=1", b"abc")
-    assert compute_signature(b"k", b"/qr", b"a=1&b=2") != compute_signature(
-        b"k", b"/qr", b"b=2&a=1"
+    assert compute_signature(b"k", b"GET", b"/qr", b"a=1&b=2") != compute_signature(
+        b"k", b"GET", b"/qr", b"b=2&a=1"
     )
+
+
+def test_signature_binds_the_method(signed_client):
+    get_url = sign_url("/qr.png", KEY.encode())
+    # A GET signature with an empty body must not pass as a POST (of an empty body).
+    assert signed_client.post(get_url, content=b"").status_code == 403
+    assert signed_client.head(sign_url("/qr.png?data=x", KEY.encode())).status_code == 200
+    post_url = sign_url("/qr.png", KEY.encode(), b'{"data": "x"}')
+    assert signed_client.post(post_url, content=b'{"data": "x"}').status_code == 200
+    assert signed_client.get(post_url).status_code == 403
+
+
+def test_signed_url_without_a_format_is_one_image(signed_client):
+    url = sign_url("/placeholder/30x20?text=a", KEY.encode())
+    for accept in ("image/webp", "image/avif,image/webp,*/*", "image/jpeg", "*/*", None):
+        headers = {"accept": accept} if accept else {}
+        response = signed_client.get(url, headers=headers)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "image/png"
+        assert "vary" not in response.headers
+    # Another format is another URL, with its own signature.
+    webp = signed_client.get(sign_url("/placeholder/30x20.webp?text=a", KEY.encode()))
+    assert webp.headers["content-type"] == "image/webp"
 
 
 def test_sign_command(monkeypatch, capsys):

@@ -29,7 +29,11 @@ def to_image(figure: Figure) -> Image.Image:
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     size = canvas.get_width_height(physical=True)
-    return Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).copy()
+    image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).copy()
+    # The renderer holds the whole pixel buffer, and figure and canvas refer to each
+    # other: drop it now rather than at the next full garbage collection.
+    del canvas.renderer
+    return image
 
 
 def to_vector(figure: Figure, fmt: ImageFormat) -> bytes:

@@ -32,7 +32,8 @@ from imagegen.charts.compact import (
 from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
 from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, HEX_PATTERN, Color
 from imagegen.errors import limit_error
-from imagegen.plugin import Text, check_pixel_budget
+from imagegen.plugin import check_pixel_budget
+from imagegen.textparams import DrawnText
 
 ChartType = Literal[
     "line",
@@ -114,10 +115,10 @@ class Dataset(BaseModel):
     """One series of a chart, with its own look (JSON bodies only)."""
 
     data: list[Point] = Field(
-        description="The values, one per label; `null` (or NaN, ±Infinity) is a gap.",
+        description="The values, one per label; `null` is a gap.",
         examples=[[12, 19, None, 5]],
     )
-    label: Text | None = Field(
+    label: DrawnText | None = Field(
         None, description="Name in the legend. Default: from `series`, else `Series N`."
     )
     type: DatasetType | None = Field(
@@ -157,13 +158,13 @@ class ChartParams(BaseModel):
         "`null` or `nan` is a gap. Give `data` or `datasets`.",
         examples=["12,19,3,5|7,11,13,2", [[12, 19, 3, 5], [7, 11, 13, 2]]],
     )
-    labels: Annotated[list[Text] | None, BeforeValidator(split_items), TextForm()] = Field(
+    labels: Annotated[list[DrawnText] | None, BeforeValidator(split_items), TextForm()] = Field(
         None,
         description="Category labels, one per value (`,`-separated in a URL). With more "
         "labels than values the extra categories are empty; with fewer, the rest have none.",
         examples=["Jan,Feb,Mar,Apr"],
     )
-    series: Annotated[list[Text] | None, BeforeValidator(split_items), TextForm()] = Field(
+    series: Annotated[list[DrawnText] | None, BeforeValidator(split_items), TextForm()] = Field(
         None,
         description="Series names for the legend, in the order of `data` "
         "(`,`-separated in a URL). Default: `Series 1`, `Series 2`…",
@@ -176,16 +177,16 @@ class ChartParams(BaseModel):
         description="Numeric x positions shared by all series, for line, area, scatter "
         "and sparkline charts (`,`-separated in a URL). Series are cut or padded with "
         "gaps to its length, and `labels` are not shown. Default: evenly spaced "
-        "categories.",
+        "categories. Refused (422) on other chart types and with bar datasets.",
         examples=["1,2.5,4,8"],
     )
-    title: Text | None = Field(None, description="Title above the chart.", examples=["Sales"])
-    x_title: Text | None = Field(
+    title: DrawnText | None = Field(None, description="Title above the chart.", examples=["Sales"])
+    x_title: DrawnText | None = Field(
         None,
         description="Title of the category (or `x`) axis; the vertical one on a "
         "horizontal_bar chart.",
     )
-    y_title: Text | None = Field(
+    y_title: DrawnText | None = Field(
         None,
         description="Title of the value axis; the horizontal one on a horizontal_bar chart.",
     )
@@ -230,7 +231,8 @@ class ChartParams(BaseModel):
         None,
         description="JSON bodies only: the series with their own type, colour, line style "
         "and label, instead of `data`, `series` and `colors` (which then only provide "
-        "defaults for names and colours).",
+        "defaults for names and colours). Give `data` or `datasets`, not both (422). A "
+        "dataset `type` mixes only into line, bar, stacked_bar, area and scatter charts.",
     )
     y_min: Coordinate | None = Field(
         None, description="Lower end of the value axis. Default: fitted to the data."

@@ -14,8 +14,11 @@ from imagegen.fonts import FontFamily, FontLibrary
 
 def literal(text: str) -> str:
     """`text` escaped so that matplotlib draws it as is: a pair of `$` would otherwise
-    start mathtext, which could fail on user text or change how it reads."""
-    return text.replace("$", r"\$")
+    start mathtext, which could fail on user text or change how it reads. Every Unicode
+    line boundary (`\r\n`, NEL, U+2028…) becomes the `\n` matplotlib breaks lines at, and a
+    tab a space: matplotlib would draw them as missing glyphs."""
+    lines = text.replace("$", r"\$").replace("\t", " ").splitlines()
+    return "\n".join(lines) if lines else text
 
 
 class ChartFonts:

@@ -9,8 +9,9 @@ from imagegen.colors import COLOR_SYNTAX, Color, coverage_palette
 from imagegen.errors import invalid_parameter
 from imagegen.fonts import font_choice
 from imagegen.formats import ImageFormat
-from imagegen.plugin import Generator, Text, check_pixel_budget, with_limits
+from imagegen.plugin import Generator, check_pixel_budget, with_limits
 from imagegen.text import TextBlock
+from imagegen.textparams import DrawnText
 
 # Text is fitted into this share of the image, and no larger than a tenth of its
 # longer side, so that the default label reads like a label on any shape.
@@ -25,7 +26,7 @@ class PlaceholderParams(BaseModel):
 
     width: int = Field(ge=1, description="Width in CSS pixels.", examples=[600])
     height: int = Field(ge=1, description="Height in CSS pixels.", examples=[400])
-    text: Text | None = Field(
+    text: DrawnText | None = Field(
         None,
         min_length=1,
         description="Text to draw; `\\n` (a backslash and `n`, or a real line break) "

@@ -126,7 +126,8 @@ class QRParams(BaseModel):
         ge=1,
         le=MAX_VERSION,
         description="QR version, from 1 (21×21 modules) to 40 (177×177). Default: the "
-        "smallest that holds `data`.",
+        "smallest that holds `data`. A version too small for `data` at `ecc` is a 422 "
+        "that states its capacity, as is a `size` too small for the modules.",
     )
     scale: int = Field(
         1,

@@ -22,6 +22,27 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/**
+ * The spec's descriptions are Markdown: a safe subset of it as DOM nodes. Code spans
+ * (`x`) become <code>, **bold** <strong> and *emphasis* <em>; everything else stays
+ * text. Nothing is parsed as HTML, so a description cannot inject markup.
+ */
+function markdown(text) {
+  const nodes = [];
+  const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*/g;
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    nodes.push(text.slice(last, match.index));
+    const [, code, strong, em] = match;
+    if (code !== undefined) nodes.push(el("code", {}, code));
+    else if (strong !== undefined) nodes.push(el("strong", {}, strong));
+    else nodes.push(el("em", {}, em));
+    last = match.index + match[0].length;
+  }
+  nodes.push(text.slice(last));
+  return nodes.filter((node) => node !== "");
+}
+
 async function getJSON(path) {
   const response = await fetch(path, { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
@@ -78,7 +99,7 @@ function field(param) {
     { class: "field" },
     el("label", { for: input.id }, param.name),
     input,
-    el("small", {}, param.description || ""),
+    el("small", {}, ...markdown(param.description || "")),
   );
 }
 
@@ -201,8 +222,9 @@ function selectGenerator(name, example) {
   form.replaceChildren(...params.map(field));
   fillForm(form, params, example || info.examples[0] || {});
   document.getElementById("generator").value = name;
-  document.getElementById("generator-description").textContent =
-    state.spec.paths[info.path].get.description || info.summary;
+  document
+    .getElementById("generator-description")
+    .replaceChildren(...markdown(state.spec.paths[info.path].get.description || info.summary));
   state.current = { info, params, form };
   updatePreview();
 }
