@@ -49,6 +49,22 @@ def test_duplicate_accept_headers_cannot_poison_the_cache(fresh_client):
     assert again.headers["content-type"] == "image/png"
 
 
+def test_duplicate_accept_cannot_poison_the_cache_of_a_real_server(live_server):
+    """The same finding over a real socket: uvicorn's header list, repeats kept in order."""
+    url = "/placeholder/63x40?text=Poison&background=transparent"
+    for accepts in (["image/jpeg", "*/*"], ["*/*"]):
+        connection = http.client.HTTPConnection(*live_server, timeout=30)
+        connection.putrequest("GET", url)
+        for accept in accepts:
+            connection.putheader("Accept", accept)
+        connection.endheaders()
+        response = connection.getresponse()
+        content = response.read()
+        connection.close()
+    assert response.getheader("content-type") == "image/png"
+    assert decode(content).convert("RGBA").getpixel((0, 0))[3] == 0
+
+
 def test_duplicate_accept_negotiates_as_one_list(fresh_client):
     response = fresh_client.get(
         "/placeholder/8x8", headers=[("accept", "image/webp;q=0.1"), ("accept", "image/png")]
@@ -141,6 +157,15 @@ def test_json_dataset_label_with_control_characters_is_a_422(fresh_client):
     response = fresh_client.post("/chart.svg", json=body)
     assert response.status_code == 422
     assert response.json()["parameters"][0]["parameter"] == "datasets.0.label"
+
+
+def test_json_title_with_a_lone_surrogate_is_a_422(fresh_client):
+    body = json.dumps({"data": [[1, 2]], "title": "a\ud800b"})  # escaped: valid JSON text
+    response = fresh_client.post(
+        "/chart.svg", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["parameters"][0]["parameter"] == "title"
 
 
 def test_tabs_and_line_breaks_still_draw_and_svg_parses(fresh_client):
