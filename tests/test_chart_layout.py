@@ -143,9 +143,9 @@ def check(drawn: Drawn) -> None:
         assert plot.width * width >= MIN_PLOT_SHARE * min(width, height) - 1
     else:
         assert plot.width >= MIN_PLOT_SHARE - 0.01 and plot.height >= MIN_PLOT_SHARE - 0.01
-        for axis in (ax.xaxis, ax.yaxis):
-            _check_tick_labels(drawn, [t for t in axis.get_ticklabels() if t.get_text()])
-    ticks = [*ax.xaxis.get_ticklabels(), *ax.yaxis.get_ticklabels()] if ax.axison else []
+        for side in (ax.get_xaxis_transform(), ax.get_yaxis_transform()):
+            _check_tick_labels(drawn, [t for t in ticks_of(drawn) if t.get_transform() is side])
+    ticks = ticks_of(drawn)
     frame = [t for t in [*figure.texts, *ticks] if t.get_visible() and t.get_text().strip()]
     outlines = [(t, _outline(drawn, t)) for t in frame]
     for (a, a_outline), (b, b_outline) in itertools.combinations(outlines, 2):
@@ -209,6 +209,16 @@ def _check_tick_labels(drawn: Drawn, labels: list[Text]) -> None:
         assert (b - a) * abs(np.sin(angle)) >= thick - 0.5, f"slanted labels {b - a:.1f} px apart"
 
 
+def ticks_of(drawn: Drawn) -> list[Text]:
+    """The tick labels, of both axes."""
+    return [t for t in drawn.figure.axes[0].texts if t.get_gid() == "tick"]
+
+
+def values_of(drawn: Drawn) -> list[Text]:
+    """The value labels."""
+    return [t for t in drawn.figure.findobj(Text) if t.get_gid() == "value"]
+
+
 def texts_of(drawn: Drawn) -> list[str]:
     return [t.get_text() for t in drawn.figure.texts]
 
@@ -261,7 +271,7 @@ def _check_value_labels(drawn: Drawn) -> None:
         return
     rows = [row.split(",") for row in params["data"].split("|")]
     finite = sum(1 for row in rows for v in row if v and np.isfinite(float(v)))
-    labels = [t for t in drawn.figure.axes[0].texts if t.get_text()]
+    labels = values_of(drawn)
     assert len(labels) == finite, f"{len(labels)} value labels for {finite} values"
 
 
@@ -293,14 +303,18 @@ def test_every_requested_label_is_drawn_even_when_the_bars_are_cut_by_y_max():
         | {"labels": "a,b,c", "series": "s"}
     )
     check(drawn)
-    assert [t.get_text() for t in drawn.figure.axes[0].texts] == ["5", "50", "500"]
+    assert [t.get_text() for t in values_of(drawn)] == ["5", "50", "500"]
 
 
 @pytest.mark.parametrize(
     ("data", "number_format", "expected"),
     [
         ("3,17,9", None, ["0", "2", "4", "6", "8", "10", "12", "14", "16", "18"]),
-        ("0,0,0", None, ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"]),
+        (
+            "0,0,0",
+            None,
+            ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"],
+        ),
         ("1e9,1.7e9", "compact", ["0", "200M", "400M", "600M", "800M", "1B", "1.2B", "1.4B"]),
         ("0.5,2.75", None, ["0", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0"]),
         ("1e9,1.7e9", None, ["0", "200M", "400M", "600M", "800M", "1B"]),  # too wide, else
@@ -310,10 +324,23 @@ def test_every_requested_label_is_drawn_even_when_the_bars_are_cut_by_y_max():
 def test_value_ticks_are_nice_steps_written_plainly_and_end_the_axis(data, number_format, expected):
     data, _, width = data.partition("&width=")
     params = {"type": "bar", "data": data, "series": "s", "labels": "a,b,c"}
-    drawn = draw(params | ({"width": width} if width else {}) | ({"number_format": number_format} if number_format else {}))
+    drawn = draw(
+        params
+        | ({"width": width} if width else {})
+        | ({"number_format": number_format} if number_format else {})
+    )
     ax = drawn.figure.axes[0]
-    labels = [t.get_text() for t in ax.yaxis.get_ticklabels()]
-    assert labels[: len(expected)] == expected
-    ticks = ax.yaxis.get_ticklocs()
+    left = [t for t in ticks_of(drawn) if t.get_transform() is ax.get_yaxis_transform()]
+    assert [t.get_text() for t in left][: len(expected)] == expected
+    ticks = [t.get_position()[1] for t in left]
     assert ax.get_ylim() == (ticks[0], ticks[-1]), "the axis ends on ticks"
-    assert not ax.yaxis.get_offset_text().get_text()
+
+
+@pytest.mark.parametrize("chart_type", ["bar", "horizontal_bar"])
+def test_value_labels_write_the_values_on_a_log_axis(chart_type):
+    drawn = draw(
+        {"type": chart_type, "data": "12,19,7,15", "log_scale": "true", "value_labels": "true"}
+        | {"labels": "a,b,c,d", "series": "s"}
+    )
+    check(drawn)
+    assert [t.get_text() for t in values_of(drawn)] == ["12", "19", "7", "15"]

@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patheffects import withStroke
-from matplotlib.ticker import NullLocator
 
+from imagegen.charts.axes import draw_axes
 from imagegen.charts.layout import (
     GAP,
     LABEL_SHARE,
@@ -63,7 +63,7 @@ from imagegen.charts.plots import (
     positions,
 )
 from imagegen.charts.series import ChartData, resolve
-from imagegen.charts.style import CSS_DPI, PT_PER_PX, SMALL_RATIO, TITLE_RATIO, Style
+from imagegen.charts.style import CSS_DPI, SMALL_RATIO, TITLE_RATIO, Style
 from imagegen.charts.text import ChartFonts, literal
 from imagegen.charts.ticks import MAX_TICKS, Ticks, data_range, extent, nice_step, tick_writer
 
@@ -155,7 +155,7 @@ class _Chart:
         if round_chart:
             draw_pie(ax, params, self.data, self.style, write, layout, self.measure)
         else:
-            self._axes(ax, layout)
+            draw_axes(ax, layout, params, len(self.data.labels), self.style)
             draw_series(ax, params, self.data, self.style, write, layout, self.measure)
         self._titles(layout)
         if layout.legend is not None:
@@ -446,50 +446,6 @@ class _Chart:
 
     # Drawing
 
-    def _axes(self, ax: Axes, layout: ChartLayout) -> None:
-        params, style, data = self.params, self.style, self.data
-        horizontal = params.type == "horizontal_bar"
-        values, categories = (ax.xaxis, ax.yaxis) if horizontal else (ax.yaxis, ax.xaxis)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.spines[["left", "bottom"]].set(color=style.ink, linewidth=style.line)
-        ax.tick_params(
-            colors=style.ink,
-            labelsize=style.text,
-            width=style.line,
-            length=TICK_LENGTH * PT_PER_PX,
-            pad=TICK_PAD * PT_PER_PX,
-        )
-        ticks = layout.value_ticks
-        assert ticks is not None
-        if params.log_scale:
-            (ax.set_xscale if horizontal else ax.set_yscale)("log")
-        (ax.set_xlim if horizontal else ax.set_ylim)(ticks.low, ticks.high)
-        values.set_ticks(ticks.values, [literal(label) for label in ticks.labels])
-        values.set_minor_locator(NullLocator())
-        if params.grid:
-            values.grid(True, color=style.grid, linewidth=style.line)
-        ax.set_axisbelow(True)
-        if layout.x_ticks is not None:
-            ax.set_xlim(layout.x_ticks.low, layout.x_ticks.high)
-            categories.set_ticks(layout.x_ticks.values, [literal(t) for t in layout.x_ticks.labels])
-            categories.set_minor_locator(NullLocator())
-            return
-        count = len(data.labels)
-        limits = (count - 0.5, -0.5) if horizontal else (-0.5, count - 0.5)  # first on top
-        (ax.set_ylim if horizontal else ax.set_xlim)(*limits)
-        placed = layout.categories
-        assert placed is not None
-        labels = [literal(text) for text in placed.texts]
-        if horizontal:
-            categories.set_ticks(placed.shown, labels)
-            return
-        turn = {
-            0: {"rotation": 0, "ha": "center", "va": "top"},
-            45: {"rotation": 45, "ha": "right", "va": "top", "rotation_mode": "anchor"},
-            90: {"rotation": 90, "ha": "right", "va": "center", "rotation_mode": "anchor"},
-        }[placed.rotation]
-        categories.set_ticks(placed.shown, labels, **turn)
-
     def _titles(self, layout: ChartLayout) -> None:
         params, style = self.params, self.style
         width, height = params.width, params.height
@@ -503,6 +459,7 @@ class _Chart:
                 fontsize=style.title,
                 color=style.ink,
                 path_effects=[withStroke(linewidth=_TITLE_STROKE, foreground=style.ink)],
+                gid="title",
             )
         if layout.bottom_title:
             x, y = layout.bottom_title_at
@@ -514,6 +471,7 @@ class _Chart:
                 va="bottom",
                 fontsize=style.text,
                 color=style.ink,
+                gid="axis-title",
             )
         if layout.left_title:
             x, y = layout.left_title_at
@@ -527,6 +485,7 @@ class _Chart:
                 rotation_mode="anchor",
                 fontsize=style.text,
                 color=style.ink,
+                gid="axis-title",
             )
 
     def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:

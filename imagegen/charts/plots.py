@@ -125,11 +125,13 @@ def _rectangles(
 
 @dataclass(frozen=True)
 class _Bars:
-    """The bars of one series as drawn: centres, and ends along the value axis."""
+    """The bars of one series as drawn: centres, ends along the value axis, and the
+    values they stand for."""
 
     series: Series
     at: np.ndarray
     low: np.ndarray
+    high: np.ndarray
     values: np.ndarray
     width: float  # in category units
 
@@ -161,7 +163,7 @@ def _draw_bars(
         corners = _rectangles(at, low, high, width, horizontal)
         if len(corners):
             _add_shapes(ax, corners, series.color)
-        drawn.append(_Bars(series, at, low, high - low if not stacked else values, width))
+        drawn.append(_Bars(series, at, low, high, values, width))
     return drawn
 
 
@@ -297,6 +299,7 @@ class _Labeler:
             fontsize=self.style.small,
             color=color,
             zorder=4,
+            gid="value",
         )
 
 
@@ -331,10 +334,9 @@ def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, writ
     gap = VALUE_LABEL_GAP
     plot = frame.plot
     for bars in drawn:
-        for at, low, value in zip(bars.at, bars.low, bars.values, strict=True):
+        for at, low, end, value in zip(bars.at, bars.low, bars.high, bars.values, strict=True):
             text = write(value)
             width, height = labeler.size(text)
-            end = low + value
             if horizontal:
                 (x0, y), (x1, _) = frame.px(low, at), frame.px(end, at)
                 thick = abs(frame.px(low, at - bars.width / 2)[1] - y) * 2
@@ -483,6 +485,7 @@ def _label_slices(
             va="center",
             fontsize=style.small,
             color=text_color_on(color),
+            gid="value",
         )
 
 

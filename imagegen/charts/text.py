@@ -9,7 +9,6 @@ from functools import lru_cache
 
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
-from matplotlib.text import Text
 
 from imagegen.fonts import FontFamily, FontLibrary
 
@@ -37,10 +36,16 @@ class ChartFonts:
         return _props(self._families, size)
 
     def apply(self, figure: Figure) -> None:
-        """Set every text of `figure` in the chain, keeping its size. Call it when the
-        chart is built: tick labels that matplotlib adds while drawing copy the font of
-        the first tick of their axis."""
-        for text in figure.findobj(Text):
+        """Set every text of `figure` in the chain, keeping its size: the figure's, its
+        axes' and their legends'. (`findobj` would find them too, but makes matplotlib
+        build the tick objects of axes that draw none.)"""
+        texts = list(figure.texts)
+        for ax in figure.axes:
+            texts += ax.texts
+            legend = ax.get_legend()
+            if legend is not None:
+                texts += legend.get_texts()
+        for text in texts:
             text.set_fontproperties(self.props(text.get_fontsize()))
 
 
