@@ -81,9 +81,7 @@ class _Side:
     def ticks(self, where: list[float], labels: list[str], turn: dict[str, object]) -> None:
         """Tick marks at `where`, each with its label (a line break in it is kept)."""
         style = self.style
-        marks = [
-            [self._point(-TICK_LENGTH * self.out, at), self._point(0, at)] for at in where
-        ]
+        marks = [[self._point(-TICK_LENGTH * self.out, at), self._point(0, at)] for at in where]
         self.ax.add_collection(
             LineCollection(
                 np.array(marks).reshape(-1, 2, 2),
