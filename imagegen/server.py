@@ -155,6 +155,8 @@ def banner(settings: Settings, workers: int, open_files: int) -> str:
             f"{settings.max_render_cost / 1000:g} s; cache {cache} per worker",
             f"  connections ≤ {settings.max_connections:,} per worker (open files "
             f"{open_files:,}); URL signing {signing}",
+            f"  operations  {base}/healthz, /readyz, /metrics; access log "
+            f"{settings.access_log}; shared cache {'Redis' if settings.redis_url else 'off'}",
             '  (limits are IMAGEGEN_* environment variables: see README, "Errors and limits")',
         )
     )
