@@ -69,8 +69,8 @@ class Metrics:
         )
         self.unavailable = Counter(
             "imagegen_unavailable_responses",
-            "503 answers: too many renders under way, a render past its budget, too "
-            "many connections.",
+            "503 answers of the app: too many renders under way, or a render past its "
+            "budget (uvicorn's own 503s past IMAGEGEN_MAX_CONNECTIONS never reach it).",
             registry=registry,
         )
         self.rate_limited = Counter(

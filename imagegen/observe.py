@@ -190,7 +190,9 @@ class Observer(CacheEvents):
         }
         self._counts: dict[tuple[str, int, str, str], int] = {}
         self._children: dict[tuple[str, int, str, str], Any] = {}
-        self._flush_due = 0.0  # when the flush last scheduled runs
+        # The loop in which a flush is scheduled: none, or a loop that is gone (tests
+        # run each request in a loop of its own), means a flush is to be scheduled.
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
 
     # --- requests ------------------------------------------------------------------
 
@@ -216,7 +218,6 @@ class Observer(CacheEvents):
         fmt = self.format_label(record.headers)
         key = (self.route_label(scope["path"]), record.status, fmt, record.cache)
         self._counts[key] = self._counts.get(key, 0) + 1
-        now = time.monotonic()
         log = self.access_log
         if log is not None:
             query = scope["query_string"]
@@ -231,15 +232,17 @@ class Observer(CacheEvents):
             else:
                 peer = scope.get("client")
                 client = peer[0] if peer else "-"
-            log.add(now, client, scope["method"], target, record, fmt)
+            log.add(time.monotonic(), client, scope["method"], target, record, fmt)
             if len(log.lines) >= MAX_BATCH_LINES:
                 self.flush()
-        if now >= self._flush_due:  # none pending (or its loop is gone, as in tests)
-            self._flush_due = now + FLUSH_SECONDS
-            asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+        loop = asyncio.get_running_loop()
+        if self._flush_loop is not loop:
+            self._flush_loop = loop
+            loop.call_later(FLUSH_SECONDS, self.flush)
 
     def flush(self) -> None:
         """Write the batched lines and add the batched counts to the metrics."""
+        self._flush_loop = None
         if self.access_log is not None:
             self.access_log.flush()
         counts, self._counts = self._counts, {}
