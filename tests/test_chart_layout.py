@@ -211,12 +211,12 @@ def _check_tick_labels(drawn: Drawn, labels: list[Text]) -> None:
 
 def ticks_of(drawn: Drawn) -> list[Text]:
     """The tick labels, of both axes."""
-    return [t for t in drawn.figure.axes[0].texts if t.get_gid() == "tick"]
+    return [t for t in drawn.figure.axes[0].texts if t.get_label() == "tick"]
 
 
 def values_of(drawn: Drawn) -> list[Text]:
     """The value labels."""
-    return [t for t in drawn.figure.findobj(Text) if t.get_gid() == "value"]
+    return [t for t in drawn.figure.findobj(Text) if t.get_label() == "value"]
 
 
 def texts_of(drawn: Drawn) -> list[str]:

@@ -5,7 +5,7 @@ matplotlib's own axes draw ticks through a Tick object per tick (two lines, two 
 markers copied for each), rebuilt whenever ticks change: about half of a small chart's
 render. The layout has already chosen every tick and written every label, so they are
 drawn here as one collection of tick marks, one of grid lines and one text per label.
-Every text carries a `gid` saying what it is (`tick`), which also names it in SVG.
+Every text carries a `label` saying what it is (`tick`), for tests; labels are not drawn.
 """
 
 import numpy as np
@@ -18,7 +18,7 @@ from imagegen.charts.model import ChartParams
 from imagegen.charts.style import Style
 from imagegen.charts.text import literal
 
-TICK_GID = "tick"
+TICK_LABEL = "tick"  # the `label` of every tick label (artists labels are not drawn)
 _TURNED = {  # how category labels hang from their tick, by angle
     0: {"rotation": 0, "ha": "center", "va": "top"},
     45: {"rotation": 45, "ha": "right", "va": "top", "rotation_mode": "anchor"},
@@ -104,7 +104,7 @@ class _Side:
                 transform=self.transform,
                 fontsize=style.text,
                 color=style.ink,
-                gid=TICK_GID,
+                label=TICK_LABEL,
                 **place,
             )
 

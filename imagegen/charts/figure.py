@@ -459,7 +459,7 @@ class _Chart:
                 fontsize=style.title,
                 color=style.ink,
                 path_effects=[withStroke(linewidth=_TITLE_STROKE, foreground=style.ink)],
-                gid="title",
+                label="title",
             )
         if layout.bottom_title:
             x, y = layout.bottom_title_at
@@ -471,7 +471,7 @@ class _Chart:
                 va="bottom",
                 fontsize=style.text,
                 color=style.ink,
-                gid="axis-title",
+                label="axis-title",
             )
         if layout.left_title:
             x, y = layout.left_title_at
@@ -485,7 +485,7 @@ class _Chart:
                 rotation_mode="anchor",
                 fontsize=style.text,
                 color=style.ink,
-                gid="axis-title",
+                label="axis-title",
             )
 
     def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:

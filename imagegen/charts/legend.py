@@ -94,7 +94,7 @@ def draw_legend(
             fontsize=size * PT_PER_PX,
             color=style.ink,
             va="center_baseline",
-            gid="legend",
+            label="legend",
         )
     more = total - len(legend.entries)
     if more > 0:
@@ -106,7 +106,7 @@ def draw_legend(
             fontsize=size * PT_PER_PX,
             color=style.ink,
             va="center_baseline",
-            gid="legend",
+            label="legend",
         )
 
 

@@ -299,7 +299,7 @@ class _Labeler:
             fontsize=self.style.small,
             color=color,
             zorder=4,
-            gid="value",
+            label="value",
         )
 
 
@@ -485,7 +485,7 @@ def _label_slices(
             va="center",
             fontsize=style.small,
             color=text_color_on(color),
-            gid="value",
+            label="value",
         )
 
 
