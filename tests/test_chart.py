@@ -340,6 +340,38 @@ def many(count, value="1"):
 
 
 @pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"type": "bar", "stepped": "before"}, "stepped"),
+        ({"type": "pie", "tension": "0.5"}, "tension"),
+        ({"type": "line", "tension": "1.5"}, "tension"),
+        ({"type": "line", "stepped": "sideways"}, "stepped"),
+        ({"type": "line", "stepped": "after", "tension": "0.5"}, "tension"),
+    ],
+)
+def test_line_shapes_are_refused_where_there_is_no_line(client, params, parameter):
+    response = client.get("/chart", params={"data": "1,2,3"} | params)
+    assert response.status_code == 422
+    assert parameter in response.text
+
+
+def test_a_stepped_line_turns_square_and_a_smoothed_one_stays_within_the_data(client):
+    params = {"type": "line", "data": "1,1,9,9", "colors": "ff0000", "y_min": "0"}
+    params |= {"y_max": "10", "grid": "false", "width": "300", "height": "200"}
+    straight = near(chart(client, **params), (255, 0, 0), 60)
+    stepped = near(chart(client, **params, stepped="before"), (255, 0, 0), 60)
+    smooth = near(chart(client, **params, tension="1"), (255, 0, 0), 60)
+    # Stepped "before": the value 1 holds up to the third point, then the line rises
+    # straight up; the straight line is already halfway up by then.
+    column = box(straight)[0] + (box(straight)[2] - box(straight)[0]) * 2 // 3
+    lowest = [np.flatnonzero(line[:, column - 3]).max() for line in (stepped, straight)]
+    assert lowest[0] > lowest[1]
+    # Flat from the first point to the second (one slope of 0 then an S curve): no
+    # pixel of the smoothed line above the top one or below the bottom one.
+    assert box(smooth)[1] >= box(straight)[1] - 2 and box(smooth)[3] <= box(straight)[3] + 2
+
+
+@pytest.mark.parametrize(
     ("params", "parameter", "limit"),
     [
         ({"data": "|".join(["1"] * 21)}, "data", 20),
@@ -514,3 +546,26 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_one_series_with_several_colours_colours_each_bar(client):
+    image = chart(client, type="bar", data="3,5,7", colors="ff0000,00ff00,0000ff")
+    for rgb in ((255, 0, 0), (0, 255, 0), (0, 0, 255)):
+        assert near(image, rgb, 10).sum() > 200, rgb
+    lefts = [box(near(image, rgb, 10))[0] for rgb in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    assert lefts == sorted(lefts), "in the order of the points"
+
+
+def test_dataset_colors_colour_each_point_and_past_the_list_the_series_colour(client):
+    body = {
+        "type": "scatter",
+        "width": 200,
+        "height": 150,
+        "datasets": [{"data": [1, 2, 3], "color": "0000ff", "colors": ["ff0000"]}],
+    }
+    response = client.post("/chart", json=body)
+    assert response.status_code == 200, response.text
+    image = decode(response.content)
+    red, blue = near(image, (255, 0, 0), 10), near(image, (0, 0, 255), 10)
+    assert red.sum() > 10 and blue.sum() > 20
+    assert box(red)[0] < box(blue)[0], "the first point is red, the others blue"

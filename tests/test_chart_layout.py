@@ -90,7 +90,25 @@ def _case(seed: int) -> dict[str, str]:
         params["value_labels"] = "true"
     if rng.random() < 0.2:
         params["number_format"] = rng.choice(["compact", "${:,.0f}", ".1%"])
-    return params
+    return params | _options(seed, kind, series, points)
+
+
+def _options(seed: int, kind: str, series: int, points: int) -> dict[str, str]:
+    """Options drawn from a generator of their own, so that the cases above stay the
+    same as options are added."""
+    rng = random.Random(-1 - seed)
+    options: dict[str, str] = {}
+    if series == 1 and rng.random() < 0.3:
+        options["colors"] = ",".join(rng.choice(COLOR_WORDS) for _ in range(points))
+    if kind in ("line", "area") and rng.random() < 0.4:
+        if rng.random() < 0.5:
+            options["stepped"] = rng.choice(["before", "after", "middle"])
+        else:
+            options["tension"] = str(rng.choice([0.3, 1]))
+    return options
+
+
+COLOR_WORDS = ["red", "teal", "orange", "navy", "gold", "purple", "e15759", "59a14f"]
 
 
 CASES = [_case(seed) for seed in range(8 * 7 * 4)]

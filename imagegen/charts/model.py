@@ -49,6 +49,7 @@ ChartType = Literal[
 DatasetType = Literal["line", "bar", "area", "scatter"]
 LegendPosition = Literal["none", "top", "bottom", "left", "right", "best"]
 LineStyle = Literal["solid", "dashed", "dotted", "dashdot"]
+Stepped = Literal["none", "before", "after", "middle"]
 ValueLabels = Literal["none", "values", "percent"]
 
 # Charts whose datasets may each be drawn as another type, on the same axes.
@@ -56,6 +57,8 @@ MIXABLE_TYPES = frozenset({"line", "bar", "stacked_bar", "area", "scatter"})
 # Charts drawn over numeric `x` values rather than evenly spaced categories.
 NUMERIC_X_TYPES = frozenset({"line", "area", "scatter", "sparkline"})
 ROUND_TYPES = frozenset({"pie", "doughnut"})
+# Chart and dataset types drawn as lines, which `stepped` and `tension` shape.
+LINE_TYPES = frozenset({"line", "area", "sparkline"})
 
 _TYPE_ALIASES = {"hbar": "horizontal_bar", "donut": "doughnut"}
 _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "false": "none"}
@@ -118,6 +121,15 @@ def _legend(value: object) -> object:
     return _LEGEND_WORDS.get(word, word)
 
 
+def _stepped(value: object) -> object:
+    if isinstance(value, bool):
+        return "before" if value else "none"
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    return {"true": "before", "on": "before", "false": "none", "off": "none"}.get(word, word)
+
+
 def _value_labels(value: object) -> object:
     if isinstance(value, bool):
         return "values" if value else "none"
@@ -146,11 +158,23 @@ class Dataset(BaseModel):
     color: Color | None = Field(
         None, description="Colour. Default: from `colors`, else the default palette."
     )
+    colors: list[Color] | None = Field(
+        None,
+        description="One colour per bar or point, in order; points beyond the list take "
+        "`color`. Lines and areas keep `color`; their markers take these.",
+        examples=[["4e79a7", "f28e2b", "e15759"]],
+    )
     line_style: LineStyle = Field(
         "solid", description="Line style, for lines and the edge of areas."
     )
     line_width: float = Field(
         2, ge=0.5, le=20, description="Line width in CSS pixels, for lines and areas."
+    )
+    stepped: Annotated[Stepped | None, BeforeValidator(_stepped)] = Field(
+        None, description="This line's or area's `stepped`. Default: the chart's."
+    )
+    tension: float | None = Field(
+        None, ge=0, le=1, description="This line's or area's `tension`. Default: the chart's."
     )
 
 
@@ -212,7 +236,9 @@ class ChartParams(BaseModel):
         None,
         description="Colours of the series (of the slices, for pie and doughnut), "
         "`,`-separated in a URL; write `#` as `%23`, or leave it out. Series beyond "
-        "the list take the default palette's colours.",
+        "the list take the default palette's colours. With one series and more than one "
+        "colour, each bar and point takes its own colour, in order (the series and its "
+        "legend entry the first).",
         examples=["4e79a7,f28e2b"],
     )
     width: int = Field(
@@ -268,6 +294,20 @@ class ChartParams(BaseModel):
         False, description="Logarithmic value axis; values of 0 or less are not drawn."
     )
     grid: bool = Field(True, description="Grid lines across the value axis.")
+    stepped: Annotated[Stepped, BeforeValidator(_stepped)] = Field(
+        "none",
+        description="Lines and areas as steps, as Chart.js draws them: `before` (also "
+        "`true`) holds each value until the next point; `after` steps at each point; "
+        "`middle` halfway between; `none` (also `false`): straight.",
+    )
+    tension: float = Field(
+        0,
+        ge=0,
+        le=1,
+        description="Smoothed lines and areas: 0 straight, 1 a monotone cubic "
+        "(Fritsch–Carlson) through every point that never overshoots the data between "
+        "two points; values between blend the two. Not with `stepped`.",
+    )
     value_labels: Annotated[ValueLabels, BeforeValidator(_value_labels)] = Field(
         "none",
         description="Write each value on its bar, point or slice, as `number_format` "
@@ -281,9 +321,8 @@ class ChartParams(BaseModel):
         description="How value labels and value-axis ticks write numbers: `compact` "
         "(1.2k, 3.4M, 5.6B), a Python format spec such as `,.0f` (1,235) or `.1%` "
         "(12.3%), or one with text around it, such as `${:,.0f}` or `{:.1f} kg`. "
-        "Default: thousands separators; ticks with as many decimals as their step, "
-        "values with up to ten significant digits. Ticks too wide for the image are "
-        "written `compact`.",
+        "Default: thousands separators, ticks with their step's decimals; ticks too "
+        "wide for the image are `compact`.",
         examples=[",.0f"],
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
     )
@@ -338,6 +377,20 @@ class ChartParams(BaseModel):
             if any(value is not None and value < 0 for value in first):
                 raise limit_error(
                     "data" if self.data else "datasets", "pie slices must be at least {limit}", 0
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _line_shape(self) -> "ChartParams":
+        if self.stepped != "none" and self.tension > 0:
+            raise limit_error("tension", "must be {limit} on a stepped chart", 0)
+        kinds = {d.type or self.type for d in self.datasets or []} | {self.type}
+        for name, value, unset in (("stepped", self.stepped, "none"), ("tension", self.tension, 0)):
+            if value != unset and not kinds & LINE_TYPES:
+                raise limit_error(
+                    name,
+                    f"a {self.type} chart has no lines; {name} is for {{limit}}",
+                    ", ".join(sorted(LINE_TYPES)),
                 )
         return self
 

@@ -9,7 +9,7 @@ below a point, away from lines and markers, and always inside the image.
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -18,6 +18,7 @@ from matplotlib.patches import PathPatch, Wedge
 from matplotlib.path import Path
 from matplotlib.transforms import Bbox, TransformedBbox
 
+from imagegen.charts.curves import line_path
 from imagegen.charts.layout import Box, ChartLayout
 from imagegen.charts.measure import Measure
 from imagegen.charts.model import ChartParams
@@ -74,6 +75,17 @@ def draw_line(
     neighbours, always)."""
     width = series.line_width * PT_PER_PX
     lonely = _lonely(series.values)
+    shaped = series.stepped != "none" or series.tension > 0
+    if series.point_colors is not None or shaped:  # the path, then the markers on it
+        xs, ys = line_path(
+            where, np.where(lonely, np.nan, series.values), series.stepped, series.tension
+        )
+        plain = replace(series, values=ys, stepped="none", tension=0.0, point_colors=None)
+        draw_line(ax, plain, xs, marked=False, plot=plot)
+        shown = np.isfinite(series.values) & (marked | lonely)
+        if shown.any():
+            _draw_markers(ax, series, where, shown, plot)
+        return
     (line,) = ax.plot(
         where,
         series.values,
@@ -92,10 +104,11 @@ def draw_line(
 
 def _draw_area(ax: Axes, series: Series, where: np.ndarray, baseline: float, plot: Box) -> None:
     r, g, b, a = mpl_color(series.color)
-    present = np.isfinite(series.values)
+    xs, ys = line_path(where, series.values, series.stepped, series.tension)
+    present = np.isfinite(ys)
     ax.fill_between(
-        where,
-        np.where(present, series.values, baseline),
+        xs,
+        np.where(present, ys, baseline),
         baseline,
         where=present,
         facecolor=(r, g, b, a * AREA_ALPHA),
@@ -106,10 +119,16 @@ def _draw_area(ax: Axes, series: Series, where: np.ndarray, baseline: float, plo
 
 
 def _draw_scatter(ax: Axes, series: Series, where: np.ndarray, plot: Box) -> None:
+    _draw_markers(ax, series, where, np.isfinite(series.values), plot)
+
+
+def _draw_markers(
+    ax: Axes, series: Series, where: np.ndarray, shown: np.ndarray, plot: Box | None
+) -> None:
+    """A dot on each `shown` point, in the series' colour or each point's own."""
     diameter = series.line_width * PT_PER_PX * MARKER_RATIO
-    points = ax.scatter(
-        where, series.values, s=diameter**2, color=mpl_color(series.color), zorder=3
-    )
+    colors = [mpl_color(c) for c in _colors_of(series, shown)]
+    points = ax.scatter(where[shown], series.values[shown], s=diameter**2, c=colors, zorder=3)
     points.set_clip_box(_marker_room(ax, series.line_width * MARKER_RATIO / 2 + 1, plot))
 
 
@@ -134,6 +153,7 @@ class _Bars:
     high: np.ndarray
     values: np.ndarray
     width: float  # in category units
+    colors: list[RGBA]  # one per bar
 
 
 def _draw_bars(
@@ -161,10 +181,20 @@ def _draw_bars(
             at = at + (i - (len(bars) - 1) / 2) * slot
         high = low + values if stacked else values
         corners = _rectangles(at, low, high, width, horizontal)
-        if len(corners):
-            _add_shapes(ax, corners, series.color)
-        drawn.append(_Bars(series, at, low, high, values, width))
+        colors = _colors_of(series, present)
+        for color in dict.fromkeys(colors):  # one path per colour, in order of first use
+            mine = np.array([c == color for c in colors], dtype=bool)
+            if mine.any():
+                _add_shapes(ax, corners[mine], color)
+        drawn.append(_Bars(series, at, low, high, values, width, colors))
     return drawn
+
+
+def _colors_of(series: Series, present: np.ndarray) -> list[RGBA]:
+    """The colour of each present point of `series`: its own, or the series'."""
+    if series.point_colors is None:
+        return [series.color] * int(present.sum())
+    return [series.point_colors[i] for i in np.flatnonzero(present)]
 
 
 def _add_shapes(ax: Axes, corners: np.ndarray, color: RGBA) -> None:
@@ -334,7 +364,8 @@ def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, writ
     gap = VALUE_LABEL_GAP
     plot = frame.plot
     for bars in drawn:
-        for at, low, end, value in zip(bars.at, bars.low, bars.high, bars.values, strict=True):
+        ends = zip(bars.at, bars.low, bars.high, bars.values, bars.colors, strict=True)
+        for at, low, end, value, color in ends:
             text = write(value)
             width, height = labeler.size(text)
             if horizontal:
@@ -355,7 +386,7 @@ def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, writ
                 middle = (x, (y0 + y1) / 2)
                 inner = (x, y1 - sign * (gap + height / 2))
                 outer = (x, y1 + sign * (gap + height / 2))
-            on_bar = text_color_on(bars.series.color)
+            on_bar = text_color_on(color)
             if stacked:
                 if fits:
                     labeler.place(text, [middle], on_bar)
@@ -398,11 +429,13 @@ def _polylines(frame: _Frame, data: ChartData, where: np.ndarray) -> Iterator[np
     for series in data.series:
         if series.kind == "bar":
             continue
-        points = np.array([frame.px(x, y) for x, y in zip(where, series.values, strict=True)])
-        present = np.isfinite(series.values)
         if series.kind == "scatter":
-            yield from (points[i : i + 1] for i in np.flatnonzero(present))
+            points = np.array([frame.px(x, y) for x, y in zip(where, series.values, strict=True)])
+            yield from (points[i : i + 1] for i in np.flatnonzero(np.isfinite(series.values)))
             continue
+        xs, ys = line_path(where, series.values, series.stepped, series.tension)
+        points = np.array([frame.px(x, y) for x, y in zip(xs, ys, strict=True)])
+        present = np.isfinite(ys)
         runs = np.split(np.arange(len(points)), np.flatnonzero(~present))
         for run in runs:
             run = run[present[run]]

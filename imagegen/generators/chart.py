@@ -103,6 +103,7 @@ class Chart(Generator):
             Dataset,
             data={"max_length": points},
             label={"max_length": limits.max_label_length},
+            colors={"max_length": points},
         )
         return with_limits(
             ChartParams,
