@@ -347,9 +347,10 @@ def many(count, value="1"):
         ({"type": "line", "tension": "1.5"}, "tension"),
         ({"type": "line", "stepped": "sideways"}, "stepped"),
         ({"type": "line", "stepped": "after", "tension": "0.5"}, "tension"),
+        ({"type": "line", "begin_at_zero": "true", "log_scale": "true"}, "begin_at_zero"),
     ],
 )
-def test_line_shapes_are_refused_where_there_is_no_line(client, params, parameter):
+def test_options_are_refused_where_they_cannot_apply(client, params, parameter):
     response = client.get("/chart", params={"data": "1,2,3"} | params)
     assert response.status_code == 422
     assert parameter in response.text

@@ -105,6 +105,9 @@ def _options(seed: int, kind: str, series: int, points: int) -> dict[str, str]:
             options["stepped"] = rng.choice(["before", "after", "middle"])
         else:
             options["tension"] = str(rng.choice([0.3, 1]))
+    if kind not in ("pie", "doughnut") and rng.random() < 0.3:
+        options |= {name: "false" for name in ("x_axis", "y_axis") if rng.random() < 0.5}
+        options |= {"x_grid": "true", "begin_at_zero": "true"} if rng.random() < 0.5 else {}
     return options
 
 
@@ -362,3 +365,72 @@ def test_value_labels_write_the_values_on_a_log_axis(chart_type):
     )
     check(drawn)
     assert [t.get_text() for t in values_of(drawn)] == ["12", "19", "7", "15"]
+
+
+def _tick_texts(drawn: Drawn, vertical: bool) -> list[str]:
+    ax = drawn.figure.axes[0]
+    side = ax.get_yaxis_transform() if vertical else ax.get_xaxis_transform()
+    return [t.get_text() for t in ticks_of(drawn) if t.get_transform() is side]
+
+
+@pytest.mark.parametrize("chart_type", ["bar", "horizontal_bar", "line"])
+def test_hidden_axes_draw_no_ticks_and_give_the_plot_their_room(chart_type):
+    params = {"type": chart_type, "data": "3,5,7", "labels": "alpha,beta,gamma", "series": "s"}
+    shown, hidden = draw(params), draw(params | {"x_axis": "false", "y_axis": "false"})
+    check(hidden)
+    assert ticks_of(shown) and not ticks_of(hidden)
+    before, after = shown.figure.axes[0].get_position(), hidden.figure.axes[0].get_position()
+    assert after.width > before.width and after.height > before.height
+
+
+def test_one_hidden_axis_keeps_the_other():
+    drawn = draw({"type": "bar", "data": "3,5,7", "labels": "a,b,c", "y_axis": "false"})
+    assert _tick_texts(drawn, vertical=False) == ["a", "b", "c"]
+    assert _tick_texts(drawn, vertical=True) == []
+
+
+def test_x_grid_lines_fall_between_bars_and_on_points():
+    def grid_lines(drawn: Drawn) -> list[float]:
+        ax = drawn.figure.axes[0]
+        return sorted(
+            float(segment[0][0])
+            for collection in ax.collections
+            if collection.get_zorder() == 0.5
+            for segment in collection.get_segments()
+            if segment[0][0] == segment[1][0]
+        )
+
+    params = {"data": "3,5,7", "labels": "a,b,c", "x_grid": "true", "grid": "false"}
+    assert grid_lines(draw(params | {"type": "bar"})) == [-0.5, 0.5, 1.5, 2.5]
+    assert grid_lines(draw(params | {"type": "line"})) == [0.0, 1.0, 2.0]
+
+
+def test_begin_at_zero_takes_a_line_chart_down_to_zero():
+    params = {"type": "line", "data": "30,50,42", "labels": "a,b,c"}
+    assert _tick_texts(draw(params), vertical=True)[0] != "0"
+    assert _tick_texts(draw(params | {"begin_at_zero": "true"}), vertical=True)[0] == "0"
+
+
+def test_a_dataset_can_be_left_out_of_the_legend():
+    drawn = draw(
+        {
+            "type": "bar",
+            "labels": ["a", "b"],
+            "datasets": [
+                {"data": [1, 2], "label": "Revenue"},
+                {"data": [2, 1], "label": "Target", "type": "line", "in_legend": False},
+                {"data": [3, 1], "label": "Costs"},
+            ],
+        }
+    )
+    legend = [t.get_text() for t in drawn.figure.texts if t.get_label() == "legend"]
+    assert legend == ["Revenue", "Costs"]
+    alone = draw(
+        {
+            "type": "bar",
+            "datasets": [{"data": [1, 2], "label": "Shown"}, {"data": [2, 1], "in_legend": False}],
+        }
+    )
+    assert not [t for t in alone.figure.texts if t.get_label() == "legend"], (
+        "one entry left: no legend by default"
+    )

@@ -125,6 +125,9 @@ def _sparkline(figure: Figure, params: ChartParams, data: ChartData) -> None:
         draw_line(ax, series, positions(data), marked=False)
     if params.log_scale:
         ax.set_yscale("log")
+    if params.begin_at_zero:
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, 0), max(high, 0))
     if params.y_min is not None or params.y_max is not None:
         low, high = ax.get_ylim()
         ax.set_ylim(
@@ -263,7 +266,7 @@ class _Chart:
             elif low == high:
                 low, high = low / 10, high * 10
         else:
-            from_zero = any(s.kind in ("bar", "area") for s in series)
+            from_zero = params.begin_at_zero or any(s.kind in ("bar", "area") for s in series)
             low, high = data_range(*extent(every), from_zero)
         if params.y_min is not None:
             low = params.y_min
@@ -358,19 +361,24 @@ class _Chart:
                 ticks = value_ticks(
                     measure, room, params.log_scale, ends, writer, plot.width, size, vertical=False
                 )
-                last = measure.width(ticks.labels[-1], size) / 2 if ticks.labels else 0
+                value_axis = ticks.labels if params.y_axis else []
+                last = measure.width(value_axis[-1], size) / 2 if value_axis else 0
                 cap = min(
                     SIDE_LABEL_SHARE * params.width,
                     inner.width - MIN_PLOT_SHARE * params.width - tick - last,
                 )
                 categories = side_labels(
-                    measure, data.labels, plot.height / count, size, max(cap, 3 * size)
+                    measure,
+                    data.labels if params.x_axis else [],
+                    plot.height / count,
+                    size,
+                    max(cap, 3 * size),
                 )
-                first = measure.width(ticks.labels[0], size) / 2 if ticks.labels else 0
-                left = max(inner.left + categories.depth + tick, first + 1)
-                plot = Box(
-                    left, inner.bottom + line + tick, inner.right - last, inner.top - line / 2
-                )
+                first = measure.width(value_axis[0], size) / 2 if value_axis else 0
+                beside = categories.depth + tick if params.x_axis else 0
+                left = max(inner.left + beside, first + 1)
+                under = line + tick if params.y_axis else 0
+                plot = Box(left, inner.bottom + under, inner.right - last, inner.top - line / 2)
                 continue
             room = self._label_room(
                 span, plot.height, measure.line(size * SMALL_RATIO) + VALUE_LABEL_GAP
@@ -378,13 +386,11 @@ class _Chart:
             ticks = value_ticks(
                 measure, room, params.log_scale, ends, writer, plot.height, size, vertical=True
             )
-            left = max(
-                inner.left
-                + max((measure.width(label, size) for label in ticks.labels), default=0)
-                + tick,
-                reach + 2,
-            )
+            value_axis = ticks.labels if params.y_axis else []
+            beside = max((measure.width(label, size) + tick for label in value_axis), default=0)
+            left = max(inner.left + beside, reach + 2)
             right = inner.right
+            half_tick = line / 2 if params.y_axis else 0  # the lowest tick's label
             if data.x is not None:
                 x_span = data_range(*extent(data.x), from_zero=False)
                 x_ticks = value_ticks(
@@ -397,9 +403,10 @@ class _Chart:
                     size,
                     vertical=False,
                 )
-                left = max(left, measure.width(x_ticks.labels[0], size) / 2 + 1)
-                right -= measure.width(x_ticks.labels[-1], size) / 2
-                depth = line
+                if params.x_axis:
+                    left = max(left, measure.width(x_ticks.labels[0], size) / 2 + 1)
+                    right -= measure.width(x_ticks.labels[-1], size) / 2
+                depth = line + tick if params.x_axis else half_tick
             else:
                 depth_cap = min(
                     LABEL_SHARE * params.height,
@@ -407,16 +414,16 @@ class _Chart:
                 )
                 categories = category_labels(
                     measure,
-                    data.labels,
+                    data.labels if params.x_axis else [],
                     (right - left) / count,
                     size,
                     max(depth_cap, line),
                     max(left, LABEL_REACH * params.width) - 1,
                 )
-                depth = categories.depth
+                depth = categories.depth + tick if params.x_axis else half_tick
                 reach = categories.overhang
                 left = max(left, reach + 2)
-            plot = Box(left, inner.bottom + depth + tick, right, inner.top - line / 2)
+            plot = Box(left, inner.bottom + depth, right, inner.top - line / 2)
         assert ticks is not None
         return ChartLayout(
             plot=plot,

@@ -173,6 +173,7 @@ class Dataset(BaseModel):
     stepped: Annotated[Stepped | None, BeforeValidator(_stepped)] = Field(
         None, description="This line's or area's `stepped`. Default: the chart's."
     )
+    in_legend: bool = Field(True, description="Whether the legend lists this dataset.")
     tension: float | None = Field(
         None, ge=0, le=1, description="This line's or area's `tension`. Default: the chart's."
     )
@@ -294,6 +295,24 @@ class ChartParams(BaseModel):
         False, description="Logarithmic value axis; values of 0 or less are not drawn."
     )
     grid: bool = Field(True, description="Grid lines across the value axis.")
+    x_grid: bool = Field(
+        False, description="Grid lines across the category (or `x`) axis, at its ticks."
+    )
+    x_axis: bool = Field(
+        True,
+        description="The category (or `x`) axis: its line, ticks and labels; `false` "
+        "hides them and gives the plot their room.",
+    )
+    y_axis: bool = Field(
+        True,
+        description="The value axis: its line, ticks and labels; `false` hides them and "
+        "gives the plot their room (the grid stays, as `grid` says).",
+    )
+    begin_at_zero: bool = Field(
+        False,
+        description="The value axis includes zero on every type (bars and areas always "
+        "do). Not with `log_scale`.",
+    )
     stepped: Annotated[Stepped, BeforeValidator(_stepped)] = Field(
         "none",
         description="Lines and areas as steps, as Chart.js draws them: `before` (also "
@@ -398,6 +417,8 @@ class ChartParams(BaseModel):
     def _value_range(self) -> "ChartParams":
         if self.y_min is not None and self.y_max is not None and self.y_min >= self.y_max:
             raise limit_error("y_max", "must be greater than y_min ({limit})", self.y_min)
+        if self.log_scale and self.begin_at_zero:
+            raise limit_error("begin_at_zero", "must be {limit} on a logarithmic axis", False)
         for name, end in (("y_min", self.y_min), ("y_max", self.y_max)):
             if self.log_scale and end is not None and end <= 0:
                 raise limit_error(name, "must be above {limit} on a logarithmic axis", 0)

@@ -75,6 +75,7 @@ class Series:
     point_colors: tuple[RGBA, ...] | None = None  # one per point, when each has its own
     stepped: Stepped = "none"
     tension: float = 0.0
+    in_legend: bool = True
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def resolve(params: ChartParams) -> ChartData:
                 point_colors=_point_colors(params, dataset, color, count),
                 stepped=dataset.stepped or params.stepped,
                 tension=params.tension if dataset.tension is None else dataset.tension,
+                in_legend=dataset.in_legend,
             )
         )
     labels = (params.labels or [])[:count]
