@@ -26,6 +26,8 @@ TYPES = [
     "horizontal_bar",
     "hbar",
     "stacked_bar",
+    "horizontal_stacked_bar",
+    "stacked_hbar",
     "area",
     "pie",
     "doughnut",
@@ -348,6 +350,9 @@ def many(count, value="1"):
         ({"type": "line", "stepped": "sideways"}, "stepped"),
         ({"type": "line", "stepped": "after", "tension": "0.5"}, "tension"),
         ({"type": "line", "begin_at_zero": "true", "log_scale": "true"}, "begin_at_zero"),
+        ({"type": "line", "stacked": "true"}, "stacked"),
+        ({"type": "pie", "stacked": "percent"}, "stacked"),
+        ({"type": "bar", "stacked": "sideways"}, "stacked"),
     ],
 )
 def test_options_are_refused_where_they_cannot_apply(client, params, parameter):
@@ -570,3 +575,62 @@ def test_dataset_colors_colour_each_point_and_past_the_list_the_series_colour(cl
     red, blue = near(image, (255, 0, 0), 10), near(image, (0, 0, 255), 10)
     assert red.sum() > 10 and blue.sum() > 20
     assert box(red)[0] < box(blue)[0], "the first point is red, the others blue"
+
+
+def _columns(mask):
+    """(first, last) column of each run of columns where `mask` has pixels."""
+    present = mask.any(axis=0).astype(int)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], present, [0]])))
+    return list(zip(edges[::2], edges[1::2] - 1, strict=True))
+
+
+def test_horizontal_stacked_bars_share_their_row(client):
+    image = chart(
+        client,
+        type="horizontal_stacked_bar",
+        data="3,3|2,2",
+        colors="ff0000,0000ff",
+        grid="false",
+        legend="none",
+    )
+    red, blue = near(image, (255, 0, 0), 10), near(image, (0, 0, 255), 10)
+    red_rows, blue_rows = np.flatnonzero(red.any(axis=1)), np.flatnonzero(blue.any(axis=1))
+    assert set(red_rows) == set(blue_rows), "each category's segments on one row"
+    assert box(blue)[0] >= box(red)[2] - 1, "the second series starts where the first ends"
+
+
+def test_percent_stacked_bars_all_reach_the_top(client):
+    image = chart(
+        client,
+        type="bar",
+        stacked="percent",
+        data="1,30,5|3,10,200",
+        colors="ff0000,0000ff",
+        legend="none",
+    )
+    blue = near(image, (0, 0, 255), 10)
+    tops = [np.flatnonzero(blue[:, (a + b) // 2]).min() for a, b in _columns(blue)]
+    assert len(tops) == 3 and max(tops) - min(tops) <= 1, tops
+    response = client.get(
+        "/chart", params=SMALL | {"type": "bar", "stacked": "percent", "data": "1,2|3,4"}
+    )
+    assert response.status_code == 200
+
+
+def test_percent_stacking_refuses_a_line_dataset(client):
+    body = {
+        "type": "bar",
+        "stacked": "percent",
+        "datasets": [{"data": [1, 2]}, {"data": [2, 1], "type": "line"}],
+    }
+    response = client.post("/chart", json=body)
+    assert response.status_code == 422 and "datasets" in response.text
+
+
+def test_stacked_areas_rise_on_one_another(client):
+    params = {"type": "area", "data": "4,4,4|4,4,4", "colors": "ff0000,0000ff", "y_max": "10"}
+    params |= {"grid": "false", "legend": "none"}
+    flat, stacked = chart(client, **params), chart(client, **params, stacked="true")
+    top = box(near(flat, (0, 0, 255), 10))[1]
+    stacked_top = box(near(stacked, (0, 0, 255), 10))[1]
+    assert stacked_top < top - 20, "the second area is drawn from the first's top"

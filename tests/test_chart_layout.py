@@ -47,7 +47,17 @@ WORDS = [
     "sigma",
 ]
 SIZES = [(100, 60), (120, 80), (200, 120), (320, 200), (600, 400), (1200, 400), (400, 1000)]
-TYPES = ["bar", "line", "horizontal_bar", "stacked_bar", "area", "pie", "doughnut", "scatter"]
+TYPES = [
+    "bar",
+    "line",
+    "horizontal_bar",
+    "stacked_bar",
+    "area",
+    "pie",
+    "doughnut",
+    "scatter",
+    "horizontal_stacked_bar",
+]
 
 
 def _words(rng: random.Random, count: int) -> str:
@@ -108,13 +118,17 @@ def _options(seed: int, kind: str, series: int, points: int) -> dict[str, str]:
     if kind not in ("pie", "doughnut") and rng.random() < 0.3:
         options |= {name: "false" for name in ("x_axis", "y_axis") if rng.random() < 0.5}
         options |= {"x_grid": "true", "begin_at_zero": "true"} if rng.random() < 0.5 else {}
+    if kind in ("bar", "horizontal_bar", "area") and rng.random() < 0.4:
+        options["stacked"] = rng.choice(["true", "percent"])
+    elif kind in ("stacked_bar", "horizontal_stacked_bar") and rng.random() < 0.3:
+        options["stacked"] = "percent"
     return options
 
 
 COLOR_WORDS = ["red", "teal", "orange", "navy", "gold", "purple", "e15759", "59a14f"]
 
 
-CASES = [_case(seed) for seed in range(8 * 7 * 4)]
+CASES = [_case(seed) for seed in range(len(TYPES) * len(SIZES) * 4)]
 SMALL = 120  # CSS pixels: a legend may give way to the plot on an image this small
 
 
@@ -284,10 +298,11 @@ def _check_legend(drawn: Drawn) -> None:
 
 def _check_value_labels(drawn: Drawn) -> None:
     params = drawn.params
-    if params.get("value_labels") != "true" or params["type"] in (
-        "pie",
-        "doughnut",
-        "stacked_bar",
+    stacked_bars = params["type"] != "area" and params.get("stacked", "none") != "none"
+    if (
+        params.get("value_labels") != "true"
+        or params["type"] in ("pie", "doughnut", "stacked_bar", "horizontal_stacked_bar")
+        or stacked_bars  # a segment too small for its label goes without
     ):
         return
     rows = [row.split(",") for row in params["data"].split("|")]

@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from imagegen.charts.layout import TICK_LENGTH, TICK_PAD, ChartLayout
-from imagegen.charts.model import ChartParams
+from imagegen.charts.model import STACKABLE_TYPES, ChartParams, is_horizontal
 from imagegen.charts.style import Style
 from imagegen.charts.text import literal
 
@@ -31,7 +31,7 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
     left (at the bottom for horizontal bars), the categories or `x` on the other."""
     ticks, plot = layout.value_ticks, layout.plot
     assert ticks is not None
-    horizontal = params.type == "horizontal_bar"
+    horizontal = is_horizontal(params)
     ax.set_axis_off()
     if params.log_scale:
         (ax.set_xscale if horizontal else ax.set_yscale)("log")
@@ -63,7 +63,7 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
             others.ticks(layout.x_ticks.values, layout.x_ticks.labels, {})
     else:
         # Between categories when there are bars (lines would cross them), else at each.
-        bars = params.type in ("bar", "horizontal_bar", "stacked_bar")
+        bars = params.type in STACKABLE_TYPES - {"area"}
         across_ticks = [i - 0.5 * bars for i in range(count + bars)]
         if params.x_axis and layout.categories is not None:
             placed = layout.categories

@@ -52,7 +52,7 @@ from imagegen.charts.legend import (
     slice_entries,
 )
 from imagegen.charts.measure import Measure
-from imagegen.charts.model import ROUND_TYPES, ChartParams
+from imagegen.charts.model import ROUND_TYPES, ChartParams, is_horizontal, stacking
 from imagegen.charts.numbers import compact_number, number_formatter
 from imagegen.charts.plots import (
     VALUE_LABEL_GAP,
@@ -252,12 +252,14 @@ class _Chart:
         """The values the value axis must show: every point, and every stack's ends."""
         params, series = self.params, self.data.series
         values = [s.values for s in series]
-        if params.type == "stacked_bar" and series:
-            stacked = np.nan_to_num(np.array(values), nan=0.0)
-            values += [
-                np.where(stacked > 0, stacked, 0).sum(0),
-                np.where(stacked < 0, stacked, 0).sum(0),
-            ]
+        for kind in ("bar", "area") if stacking(params) != "none" else ():
+            stack = [s.values for s in series if s.kind == kind]
+            if stack:
+                stacked = np.nan_to_num(np.array(stack), nan=0.0)
+                values += [  # rounded: shares of 100 add up to 100.00000000000001
+                    np.round(np.where(stacked > 0, stacked, 0).sum(0), 9),
+                    np.round(np.where(stacked < 0, stacked, 0).sum(0), 9),
+                ]
         every = np.concatenate(values) if values else np.zeros(0)
         if params.log_scale:
             low, high = extent(np.where(every > 0, every, np.nan))
@@ -281,8 +283,10 @@ class _Chart:
     ) -> tuple[float, float]:
         """`span` widened so that value labels `across` pixels deep fit past the ends of
         the bars and points nearest the plot's edges."""
-        if self.params.value_labels == "none" or length <= across * 2:
-            return span
+        series = self.data.series
+        inside = stacking(self.params) != "none" and all(s.kind == "bar" for s in series)
+        if self.params.value_labels == "none" or length <= across * 2 or inside:
+            return span  # none, no room for any, or all inside stacked bars
         low, high = span
         log = self.params.log_scale
         if log:
@@ -312,7 +316,7 @@ class _Chart:
     ) -> ChartLayout:
         params, data, measure, size = self.params, self.data, self.measure, self.size
         line, gap = measure.line(size), GAP * size
-        horizontal = params.type == "horizontal_bar"
+        horizontal = is_horizontal(params)
         bottom_text, left_text = (
             (params.y_title, params.x_title) if horizontal else (params.x_title, params.y_title)
         )
@@ -337,12 +341,18 @@ class _Chart:
         ends = (params.y_min, params.y_max)
         span = self._value_span()
 
-        written = tick_writer(nice_step(span[1] - span[0], MAX_TICKS), params.number_format, write)
+        percent = stacking(params) == "percent" and params.number_format is None
+
+        def ticks_written(step: float, compact: bool = False) -> Writer:
+            written = compact_number if compact else tick_writer(step, params.number_format, write)
+            return (lambda value: written(value) + "%") if percent else written
+
+        written = ticks_written(nice_step(span[1] - span[0], MAX_TICKS))
         widest = max(measure.width(written(end), size) for end in span)
         compact = widest > TICK_LABEL_SHARE * params.width
 
         def writer(step: float) -> Writer:
-            return compact_number if compact else tick_writer(step, params.number_format, write)
+            return ticks_written(step, compact)
 
         plot = Box(
             inner.left + 4 * size, inner.bottom + line + tick, inner.right, inner.top - line / 2

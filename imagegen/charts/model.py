@@ -40,6 +40,7 @@ ChartType = Literal[
     "bar",
     "horizontal_bar",
     "stacked_bar",
+    "horizontal_stacked_bar",
     "area",
     "pie",
     "doughnut",
@@ -50,6 +51,7 @@ DatasetType = Literal["line", "bar", "area", "scatter"]
 LegendPosition = Literal["none", "top", "bottom", "left", "right", "best"]
 LineStyle = Literal["solid", "dashed", "dotted", "dashdot"]
 Stepped = Literal["none", "before", "after", "middle"]
+Stacking = Literal["none", "stacked", "percent"]
 ValueLabels = Literal["none", "values", "percent"]
 
 # Charts whose datasets may each be drawn as another type, on the same axes.
@@ -57,10 +59,19 @@ MIXABLE_TYPES = frozenset({"line", "bar", "stacked_bar", "area", "scatter"})
 # Charts drawn over numeric `x` values rather than evenly spaced categories.
 NUMERIC_X_TYPES = frozenset({"line", "area", "scatter", "sparkline"})
 ROUND_TYPES = frozenset({"pie", "doughnut"})
+HORIZONTAL_TYPES = frozenset({"horizontal_bar", "horizontal_stacked_bar"})
+STACKED_TYPES = frozenset({"stacked_bar", "horizontal_stacked_bar"})
+# Chart types whose bars or areas `stacked` may stack.
+STACKABLE_TYPES = frozenset({"bar", "horizontal_bar", "area"}) | STACKED_TYPES
 # Chart and dataset types drawn as lines, which `stepped` and `tension` shape.
 LINE_TYPES = frozenset({"line", "area", "sparkline"})
 
-_TYPE_ALIASES = {"hbar": "horizontal_bar", "donut": "doughnut"}
+_TYPE_ALIASES = {
+    "hbar": "horizontal_bar",
+    "donut": "doughnut",
+    "stacked_hbar": "horizontal_stacked_bar",
+    "stacked_horizontal_bar": "horizontal_stacked_bar",
+}
 _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "false": "none"}
 _VALUE_LABEL_WORDS = {
     **dict.fromkeys(("true", "1", "on", "yes", "show", "value"), "values"),
@@ -130,6 +141,15 @@ def _stepped(value: object) -> object:
     return {"true": "before", "on": "before", "false": "none", "off": "none"}.get(word, word)
 
 
+def _stacked(value: object) -> object:
+    if isinstance(value, bool):
+        return "stacked" if value else "none"
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    return {"true": "stacked", "on": "stacked", "false": "none", "off": "none"}.get(word, word)
+
+
 def _value_labels(value: object) -> object:
     if isinstance(value, bool):
         return "values" if value else "none"
@@ -186,9 +206,9 @@ class ChartParams(BaseModel):
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
-        description="Chart type. `hbar` is short for `horizontal_bar`, `donut` for "
-        "`doughnut`. A sparkline is a bare line: no axes, ticks, legend or titles, as "
-        "for a table cell. Pie and doughnut charts draw the first series.",
+        description="Chart type (short: `hbar`, `stacked_hbar`, `donut`). A sparkline is "
+        "a bare line for a table cell: no axes, ticks, legend or titles. Pie and "
+        "doughnut charts draw the first series.",
     )
     data: Annotated[
         list[list[Point]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
@@ -313,6 +333,13 @@ class ChartParams(BaseModel):
         description="The value axis includes zero on every type (bars and areas always "
         "do). Not with `log_scale`.",
     )
+    stacked: Annotated[Stacking, BeforeValidator(_stacked)] = Field(
+        "none",
+        description="Bars (or areas) of a category on one another: `true` (`stacked`), "
+        "negative values down; `percent`: each stack scaled to 100% of its total, "
+        "value labels the values (shares with `value_labels=percent`); `false` (`none`). "
+        "On bar, horizontal_bar and area charts (stacked types: `true` or `percent`).",
+    )
     stepped: Annotated[Stepped, BeforeValidator(_stepped)] = Field(
         "none",
         description="Lines and areas as steps, as Chart.js draws them: `before` (also "
@@ -400,6 +427,23 @@ class ChartParams(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _stacking(self) -> "ChartParams":
+        if self.stacked == "none":
+            return self
+        if self.type not in STACKABLE_TYPES:
+            raise limit_error(
+                "stacked",
+                f"a {self.type} chart cannot be stacked, only {{limit}}",
+                ", ".join(sorted(STACKABLE_TYPES)),
+            )
+        kind = "area" if self.type == "area" else "bar"
+        if self.stacked == "percent" and any((d.type or kind) != kind for d in self.datasets or []):
+            raise limit_error(
+                "datasets", "on a percent-stacked chart every dataset is {limit}", kind
+            )
+        return self
+
+    @model_validator(mode="after")
     def _line_shape(self) -> "ChartParams":
         if self.stepped != "none" and self.tension > 0:
             raise limit_error("tension", "must be {limit} on a stepped chart", 0)
@@ -423,3 +467,15 @@ class ChartParams(BaseModel):
             if self.log_scale and end is not None and end <= 0:
                 raise limit_error(name, "must be above {limit} on a logarithmic axis", 0)
         return self
+
+
+def stacking(params: ChartParams) -> Stacking:
+    """How the chart's bars or areas stack."""
+    if params.type in STACKED_TYPES and params.stacked == "none":
+        return "stacked"
+    return params.stacked
+
+
+def is_horizontal(params: ChartParams) -> bool:
+    """Whether the categories run down the left side, the values along the bottom."""
+    return params.type in HORIZONTAL_TYPES

@@ -7,12 +7,19 @@ in gaps, extra `labels` are empty categories, missing ones are blank. Series wit
 name are `Series N`; without a colour they take `colors` in order, then the palette.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
-from imagegen.charts.model import ChartParams, Dataset, LineStyle, Point, Stepped
+from imagegen.charts.model import (
+    ChartParams,
+    Dataset,
+    LineStyle,
+    Point,
+    Stepped,
+    stacking,
+)
 from imagegen.charts.style import is_dark
 from imagegen.colors import RGBA, parse_color
 
@@ -76,6 +83,7 @@ class Series:
     stepped: Stepped = "none"
     tension: float = 0.0
     in_legend: bool = True
+    raw: np.ndarray | None = None  # the values given, when `values` are shares of 100
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,15 @@ def _point_colors(
     return tuple(colors[i] if i < len(colors) else color for i in range(count))
 
 
+def _shares(series: list[Series]) -> list[Series]:
+    """Each value as its share (in %) of its category's total size, sign kept."""
+    if not series:
+        return series
+    total = np.nansum(np.abs(np.array([s.values for s in series])), axis=0)
+    scale = np.divide(100.0, total, out=np.zeros_like(total), where=total > 0)
+    return [replace(s, values=s.values * scale, raw=s.values) for s in series]
+
+
 def resolve(params: ChartParams) -> ChartData:
     """The chart's data, names and colours, by the rules in this module's docstring."""
     count = point_count(params)
@@ -155,6 +172,8 @@ def resolve(params: ChartParams) -> ChartData:
                 in_legend=dataset.in_legend,
             )
         )
+    if stacking(params) == "percent":
+        series = _shares(series)
     labels = (params.labels or [])[:count]
     return ChartData(
         labels=labels + [""] * (count - len(labels)),

@@ -43,8 +43,9 @@ class Chart(Generator):
     name = "chart"
     summary = "Chart"
     description = (
-        "A line, bar, horizontal bar, stacked bar, area, pie, doughnut, scatter or "
-        "sparkline chart. `GET` takes the common options as query parameters, with lists "
+        "A line, bar, horizontal bar, stacked bar (also horizontal and 100%), area (also "
+        "stacked and 100%), pie, doughnut, scatter or sparkline chart. `GET` takes the "
+        "common options as query parameters, with lists "
         "in compact text (`data=1,2,3|4,5,6`, `labels=a,b,c`); `POST` takes the same "
         "parameters as a JSON body, plus `datasets` with a type, colour, line style and "
         "label each. PNG, JPEG and WebP are `width × scale` by `height × scale` pixels; "
