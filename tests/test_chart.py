@@ -353,6 +353,13 @@ def many(count, value="1"):
         ({"type": "line", "stacked": "true"}, "stacked"),
         ({"type": "pie", "stacked": "percent"}, "stacked"),
         ({"type": "bar", "stacked": "sideways"}, "stacked"),
+        ({"type": "pie", "hline": "1:Target"}, "hline"),
+        ({"type": "sparkline", "vband": "0..1"}, "vband"),
+        ({"type": "line", "hline": "0", "log_scale": "true"}, "hline"),
+        ({"type": "line", "vline": "Nope", "labels": "a,b,c"}, "vline"),
+        ({"type": "line", "hline": "|".join(["1"] * 21)}, "hline"),
+        ({"type": "line", "hband": "1..2..3"}, "hband"),
+        ({"type": "line", "hline": "abc"}, "hline"),
     ],
 )
 def test_options_are_refused_where_they_cannot_apply(client, params, parameter):
@@ -634,3 +641,39 @@ def test_stacked_areas_rise_on_one_another(client):
     top = box(near(flat, (0, 0, 255), 10))[1]
     stacked_top = box(near(stacked, (0, 0, 255), 10))[1]
     assert stacked_top < top - 20, "the second area is drawn from the first's top"
+
+
+def test_an_annotation_line_is_drawn_at_its_value_and_the_axis_reaches_it(client):
+    body = {
+        "type": "bar",
+        "width": 300,
+        "height": 200,
+        "data": [[5, 2]],
+        "colors": ["0000ff"],
+        "grid": False,
+        "y_max": 10,
+        "annotations": [
+            {"y": 5, "color": "ff0000", "line_style": "solid"},
+            {"y": [1, 1.5], "color": "00ff00"},
+        ],
+    }
+    image = decode(client.post("/chart", json=body).content)
+    red, blue = near(image, (255, 0, 0), 70), near(image, (0, 0, 255), 30)
+    line_rows = np.flatnonzero(red.sum(axis=1) > 50)
+    assert abs(line_rows.mean() - box(blue)[1]) <= 1.5, "the line at the first bar's top"
+    assert red.sum(axis=1).max() > 200, "across the plot, over the bars"
+    band = near(image, (217, 255, 217), 10)  # pale green, where no bar covers it
+    assert band.sum() > 100
+    del body["y_max"]
+    body["annotations"] = [{"y": 50, "color": "ff0000", "line_style": "solid"}]
+    image = decode(client.post("/chart", json=body).content)
+    red, blue = near(image, (255, 0, 0), 70), near(image, (0, 0, 255), 30)
+    assert red.any() and box(blue)[1] - box(red)[1] > 100, "the axis goes up to 50"
+
+
+def test_a_vertical_line_goes_at_its_category_by_label_or_number(client):
+    params = {"type": "line", "data": "1,2,3,4", "labels": "a,b,c,d", "grid": "false"}
+    params |= {"colors": "0000ff", "width": "300", "height": "200"}
+    by_label = near(chart(client, **params, vline="c:Launch"), (0x33, 0x33, 0x33), 10)
+    by_number = near(chart(client, **params, vline="2:Launch"), (0x33, 0x33, 0x33), 10)
+    assert (by_label == by_number).all()

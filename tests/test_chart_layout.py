@@ -100,10 +100,10 @@ def _case(seed: int) -> dict[str, str]:
         params["value_labels"] = "true"
     if rng.random() < 0.2:
         params["number_format"] = rng.choice(["compact", "${:,.0f}", ".1%"])
-    return params | _options(seed, kind, series, points)
+    return params | _options(seed, kind, series, points, magnitude)
 
 
-def _options(seed: int, kind: str, series: int, points: int) -> dict[str, str]:
+def _options(seed: int, kind: str, series: int, points: int, magnitude: float) -> dict[str, str]:
     """Options drawn from a generator of their own, so that the cases above stay the
     same as options are added."""
     rng = random.Random(-1 - seed)
@@ -122,7 +122,31 @@ def _options(seed: int, kind: str, series: int, points: int) -> dict[str, str]:
         options["stacked"] = rng.choice(["true", "percent"])
     elif kind in ("stacked_bar", "horizontal_stacked_bar") and rng.random() < 0.3:
         options["stacked"] = "percent"
+    if kind not in ("pie", "doughnut") and rng.random() < 0.4:
+        options |= _annotations(rng, points, magnitude)
     return options
+
+
+def _annotations(rng: random.Random, points: int, magnitude: float) -> dict[str, str]:
+    """Reference lines and bands, labelled or not, some beyond the data."""
+
+    def value() -> str:
+        return f"{rng.uniform(-0.5, 1.5) * magnitude:.6g}"
+
+    def label() -> str:
+        return ":" + _words(rng, rng.choice([1, 2, 6])) if rng.random() < 0.7 else ""
+
+    def spot() -> str:
+        return str(rng.randrange(points)) if rng.random() < 0.7 else f"{rng.uniform(0, points):.2g}"
+
+    options = {
+        "hline": "|".join(value() + label() for _ in range(rng.randint(1, 3))),
+        "vline": spot() + label(),
+        "hband": f"{value()}..{value()}" + label(),
+        "vband": f"{spot()}..{spot()}" + label(),
+    }
+    chosen = rng.sample(sorted(options), rng.randint(1, 4))
+    return {name: options[name] for name in chosen}
 
 
 COLOR_WORDS = ["red", "teal", "orange", "navy", "gold", "purple", "e15759", "59a14f"]
@@ -181,7 +205,8 @@ def check(drawn: Drawn) -> None:
         for side in (ax.get_xaxis_transform(), ax.get_yaxis_transform()):
             _check_tick_labels(drawn, [t for t in ticks_of(drawn) if t.get_transform() is side])
     ticks = ticks_of(drawn)
-    frame = [t for t in [*figure.texts, *ticks] if t.get_visible() and t.get_text().strip()]
+    notes = [t for t in figure.axes[0].texts if t.get_label() == "annotation"]
+    frame = [t for t in [*figure.texts, *ticks, *notes] if t.get_visible() and t.get_text().strip()]
     outlines = [(t, _outline(drawn, t)) for t in frame]
     for (a, a_outline), (b, b_outline) in itertools.combinations(outlines, 2):
         if a in ticks and b in ticks and a.get_rotation() % 180 and b.get_rotation() % 180:
@@ -449,3 +474,31 @@ def test_a_dataset_can_be_left_out_of_the_legend():
     assert not [t for t in alone.figure.texts if t.get_label() == "legend"], (
         "one entry left: no legend by default"
     )
+
+
+@pytest.mark.parametrize("chart_type", ["bar", "horizontal_bar", "line"])
+@pytest.mark.parametrize(("width", "height"), [(100, 60), (600, 400), (1200, 300)])
+def test_annotation_labels_are_inside_the_plot_and_shortened_to_it(chart_type, width, height):
+    long = "a reference line with a label far longer than the plot is wide"
+    drawn = draw(
+        {"type": chart_type, "data": "3,5,7", "labels": "a,b,c", "series": "s"}
+        | {"width": str(width), "height": str(height)}
+        | {"hline": f"4:{long}|6:Target", "vband": "0..1:Campaign", "vline": "c:Launch"}
+    )
+    check(drawn)
+    ax = drawn.figure.axes[0]
+    plot = ax.get_window_extent(drawn.canvas.get_renderer())
+    notes = [t for t in ax.texts if t.get_label() == "annotation"]
+    assert notes, "at least one label has room"
+    for note in notes:
+        box = drawn.extent(note)
+        assert plot.x0 - 0.5 <= box.x0 and box.x1 <= plot.x1 + 0.5
+        assert plot.y0 - 0.5 <= box.y0 and box.y1 <= plot.y1 + 0.5
+        assert note.get_text() in (
+            long,
+            "Target",
+            "Campaign",
+            "Launch",
+        ) or note.get_text().endswith(ELLIPSIS)
+    if width >= 600:
+        assert {"Target", "Campaign", "Launch"} <= {t.get_text() for t in notes}

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patheffects import withStroke
 
+from imagegen.charts.annotations import value_extent, x_extent
 from imagegen.charts.axes import draw_axes
 from imagegen.charts.layout import (
     GAP,
@@ -251,7 +252,7 @@ class _Chart:
     def _value_span(self) -> tuple[float, float]:
         """The values the value axis must show: every point, and every stack's ends."""
         params, series = self.params, self.data.series
-        values = [s.values for s in series]
+        values = [s.values for s in series] + [np.array(value_extent(params))]
         for kind in ("bar", "area") if stacking(params) != "none" else ():
             stack = [s.values for s in series if s.kind == kind]
             if stack:
@@ -402,7 +403,9 @@ class _Chart:
             right = inner.right
             half_tick = line / 2 if params.y_axis else 0  # the lowest tick's label
             if data.x is not None:
-                x_span = data_range(*extent(data.x), from_zero=False)
+                x_span = data_range(
+                    *extent(np.concatenate([data.x, x_extent(params)])), from_zero=False
+                )
                 x_ticks = value_ticks(
                     measure,
                     x_span,

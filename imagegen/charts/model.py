@@ -15,14 +15,18 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    PlainValidator,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from imagegen.charts.compact import (
+    NUMBER,
     NUMBERS_PATTERN,
     SERIES_PATTERN,
+    AlsoBoolean,
     TextForm,
     list_pattern,
     split_items,
@@ -190,7 +194,7 @@ class Dataset(BaseModel):
     line_width: float = Field(
         2, ge=0.5, le=20, description="Line width in CSS pixels, for lines and areas."
     )
-    stepped: Annotated[Stepped | None, BeforeValidator(_stepped)] = Field(
+    stepped: Annotated[Stepped | None, BeforeValidator(_stepped), AlsoBoolean()] = Field(
         None, description="This line's or area's `stepped`. Default: the chart's."
     )
     in_legend: bool = Field(True, description="Whether the legend lists this dataset.")
@@ -199,10 +203,140 @@ class Dataset(BaseModel):
     )
 
 
+MAX_SPOT_LENGTH = 100  # a category annotation's label, in characters
+
+
+def _annotation_error(message: str, limit: object) -> PydanticCustomError:
+    return PydanticCustomError("limit_exceeded", message, {"limit": limit})
+
+
+def _coordinate(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _annotation_error("must be a {limit}", "number")
+    return _plottable(_finite(float(value)))
+
+
+def _spot(value: object) -> float | str:
+    if isinstance(value, str):
+        if len(value) > MAX_SPOT_LENGTH:
+            raise _annotation_error("must be at most {limit} characters", MAX_SPOT_LENGTH)
+        return value
+    return _coordinate(value)
+
+
+def _one_or_two(check: Any) -> PlainValidator:
+    """A validator of one position (a line) or a list of two (a band)."""
+
+    def validate(value: object) -> object:
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise _annotation_error("a band has {limit} ends", 2)
+            return [check(end) for end in value]
+        return check(value)
+
+    return PlainValidator(validate)
+
+
+_NUMBER_SCHEMA: dict[str, Any] = {"type": "number"}
+_SPOT_SCHEMA: dict[str, Any] = {
+    "anyOf": [_NUMBER_SCHEMA, {"type": "string", "maxLength": MAX_SPOT_LENGTH}]
+}
+
+
+def _line_or_band(one: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"anyOf": [one, {"type": "array", "items": one, "minItems": 2, "maxItems": 2}]}
+    )
+
+
+class Annotation(BaseModel):
+    """A reference line or band across the plot, with an optional label."""
+
+    y: Annotated[
+        float | list[float] | None, _one_or_two(_coordinate), _line_or_band(_NUMBER_SCHEMA)
+    ] = Field(
+        None,
+        description="On the value axis: a value for a line across the plot, "
+        "`[from, to]` for a band.",
+        examples=[100, [80, 120]],
+    )
+    x: Annotated[
+        float | str | list[float | str] | None, _one_or_two(_spot), _line_or_band(_SPOT_SCHEMA)
+    ] = Field(
+        None,
+        description="On the category (or `x`) axis: a category's label or number (0 the "
+        "first; 1.5 between the second and third), or an `x` position, for a line; "
+        "`[from, to]` for a band.",
+        examples=["Mar", [1, 3]],
+    )
+    label: DrawnText | None = Field(None, description="Text written inside the plot by it.")
+    color: Color | None = Field(
+        None, description="Colour of the line, band and label. Default: the text colour."
+    )
+    line_style: LineStyle = Field("dashed", description="Line style, for lines.")
+
+    @model_validator(mode="after")
+    def _one_axis(self) -> "Annotation":
+        if (self.x is None) == (self.y is None):
+            raise limit_error("x", "give x or y, not {limit}", "both or neither")
+        return self
+
+    @property
+    def band(self) -> bool:
+        return isinstance(self.x if self.y is None else self.y, list)
+
+
+_SPOT_TEXT = r"[^:|]+?"
+_LABEL_TEXT = r"(?::[^|]*)?"
+
+
+def _item_pattern(axis: str, band: bool, label: str = _LABEL_TEXT) -> str:
+    """One annotation in a URL: its position (two, for a band), then `:label`."""
+    at = NUMBER if axis == "y" else _SPOT_TEXT
+    ends = rf"\s*({at})\s*\.\.\s*({at})\s*" if band else rf"\s*({at})\s*"
+    return ends + label
+
+
+def _compact_annotations(axis: str, band: bool) -> BeforeValidator:
+    """`100:Target|50` (lines) or `80..120:Normal` (bands) → annotations on `axis`."""
+    item = re.compile(_item_pattern(axis, band, r"(?::(.*))?"), re.DOTALL)
+
+    def position(text: str) -> object:
+        return float(text) if re.fullmatch(NUMBER, text.strip()) else text.strip()
+
+    def split(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        found: list[object] = []
+        for text in value.split("|") if value.strip() else []:
+            match = item.fullmatch(text)
+            if match is None:  # refused by validation, at its place
+                found.append({axis: text})
+                continue
+            *ends, label = match.groups()
+            where = [position(end) for end in ends] if band else position(ends[0])
+            found.append({axis: where} | ({"label": label.strip()} if label is not None else {}))
+        return found
+
+    return BeforeValidator(split)
+
+
+def annotation_list(model: type[Annotation], axis: str, band: bool) -> Any:
+    """The type of `hline`, `vline`, `hband` and `vband`: annotations of `model`, or their
+    compact text."""
+    item = _item_pattern(axis, band)
+    return Annotated[
+        list[model] | None,  # type: ignore[valid-type]
+        _compact_annotations(axis, band),
+        TextForm(rf"^(?:{item}(?:\|{item})*)?$"),
+    ]
+
+
 class ChartParams(BaseModel):
     """Parameters of `/chart`, as query parameters or as a JSON body."""
 
     max_pixels: ClassVar[int] = 16_000_000
+    max_annotations: ClassVar[int] = 20
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
@@ -333,14 +467,14 @@ class ChartParams(BaseModel):
         description="The value axis includes zero on every type (bars and areas always "
         "do). Not with `log_scale`.",
     )
-    stacked: Annotated[Stacking, BeforeValidator(_stacked)] = Field(
+    stacked: Annotated[Stacking, BeforeValidator(_stacked), AlsoBoolean()] = Field(
         "none",
         description="Bars (or areas) of a category on one another: `true` (`stacked`), "
         "negative values down; `percent`: each stack scaled to 100% of its total, "
         "value labels the values (shares with `value_labels=percent`); `false` (`none`). "
         "On bar, horizontal_bar and area charts (stacked types: `true` or `percent`).",
     )
-    stepped: Annotated[Stepped, BeforeValidator(_stepped)] = Field(
+    stepped: Annotated[Stepped, BeforeValidator(_stepped), AlsoBoolean()] = Field(
         "none",
         description="Lines and areas as steps, as Chart.js draws them: `before` (also "
         "`true`) holds each value until the next point; `after` steps at each point; "
@@ -371,6 +505,36 @@ class ChartParams(BaseModel):
         "wide for the image are `compact`.",
         examples=[",.0f"],
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
+    )
+
+    annotations: list[Annotation] | None = Field(
+        None,
+        description="Reference lines and bands inside the plot, each with an optional "
+        'label: `{"y": 100, "label": "Target"}`, `{"y": [80, 120]}`, `{"x": "Mar"}`, '
+        '`{"x": [1, 3], "color": "e15759"}`. The value axis reaches them, unless '
+        "`y_min` or `y_max` fix it. Not on pie, doughnut and sparkline charts.",
+    )
+    hline: annotation_list(Annotation, "y", band=False) = Field(
+        None,
+        description="Lines across the value axis, in a URL: `value:label`, `|` between "
+        "them (vertical on horizontal bar charts).",
+        examples=["100:Target|50"],
+    )
+    vline: annotation_list(Annotation, "x", band=False) = Field(
+        None,
+        description="Lines across the category (or `x`) axis, in a URL: a label, a "
+        "category's number from 0, or an `x` position; then `:label`.",
+        examples=["Mar:Launch"],
+    )
+    hband: annotation_list(Annotation, "y", band=True) = Field(
+        None,
+        description="Bands across the value axis, in a URL: `from..to:label`.",
+        examples=["80..120:Normal"],
+    )
+    vband: annotation_list(Annotation, "x", band=True) = Field(
+        None,
+        description="Bands across the category (or `x`) axis, in a URL: `from..to:label`.",
+        examples=["Q2..Q3:Campaign"],
     )
 
     @field_validator("number_format")
@@ -427,6 +591,33 @@ class ChartParams(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _annotations(self) -> "ChartParams":
+        every = annotations_of(self)
+        if not every:
+            return self
+        name = next(n for n in ANNOTATION_FIELDS if getattr(self, n))
+        if len(every) > self.max_annotations:
+            raise limit_error(
+                name,
+                "at most {limit} annotations (annotations, hline, vline, hband and vband together)",
+                self.max_annotations,
+            )
+        if self.type in ROUND_TYPES or self.type == "sparkline":
+            raise limit_error(name, f"a {self.type} chart has no axes for annotations", 0)
+        for annotation in every:
+            ends = annotation.y if isinstance(annotation.y, list) else [annotation.y]
+            if self.log_scale and any(end is not None and end <= 0 for end in ends):
+                raise limit_error(name, "y must be above {limit} on a logarithmic axis", 0)
+            spots = annotation.x if isinstance(annotation.x, list) else [annotation.x]
+            labels = [] if self.x is not None else self.labels or []
+            for spot in spots:
+                if isinstance(spot, str) and spot not in labels:
+                    raise limit_error(
+                        name, f"x {spot!r} is not one of the chart's {{limit}}", "labels"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _stacking(self) -> "ChartParams":
         if self.stacked == "none":
             return self
@@ -479,3 +670,11 @@ def stacking(params: ChartParams) -> Stacking:
 def is_horizontal(params: ChartParams) -> bool:
     """Whether the categories run down the left side, the values along the bottom."""
     return params.type in HORIZONTAL_TYPES
+
+
+ANNOTATION_FIELDS = ("annotations", "hline", "vline", "hband", "vband")
+
+
+def annotations_of(params: ChartParams) -> list[Annotation]:
+    """Every annotation of the chart, from JSON and from the URL forms."""
+    return [a for name in ANNOTATION_FIELDS for a in getattr(params, name) or []]

@@ -19,6 +19,7 @@ from matplotlib.patches import PathPatch, Wedge
 from matplotlib.path import Path
 from matplotlib.transforms import Bbox, TransformedBbox
 
+from imagegen.charts.annotations import draw_annotations
 from imagegen.charts.curves import line_path
 from imagegen.charts.layout import Box, ChartLayout
 from imagegen.charts.measure import Measure
@@ -483,6 +484,8 @@ def draw_series(
             _draw_area(ax, shown[-1], where, lower, plot)
         elif series.kind == "scatter":
             _draw_scatter(ax, series, where, plot)
+    frame = _frame(params, data, layout)
+    noted = draw_annotations(ax, params, data.labels, style, measure, plot, frame.px)
     if params.value_labels == "none":
         return
 
@@ -494,9 +497,9 @@ def draw_series(
             return f"{series.values[index]:.0f}%"
         return write(series.raw[index])
 
-    frame = _frame(params, data, layout)
     image = Box(0, 0, params.width, params.height)
     labeler = _Labeler(ax, style, measure, frame, image, list(_polylines(frame, shown, where)))
+    labeler.placed.extend(noted)  # value labels keep off the annotations' labels
     _label_bars(labeler, drawn, params, text_of)
     for series, drawn_series in zip(data.series, shown, strict=True):
         if series.kind != "bar":
