@@ -211,10 +211,11 @@ class Layout:
         baseline = (image_height - self.height) / 2 - self.lines[0].top
         for line in self.lines:
             x = (image_width - line.width) / 2
-            for run, font in zip(line.runs, line.fonts, strict=True):
+            for i, (run, font) in enumerate(zip(line.runs, line.fonts, strict=True)):
                 text, args = _run_args(run)
                 draw.text((x, baseline), text, font=font, fill=fill, anchor="ls", **args)
-                x += font.getlength(text, **args)
+                if i + 1 < len(line.runs):
+                    x += font.getlength(text, **args)
             baseline += self.pitch
 
 
@@ -265,7 +266,7 @@ class TextBlock:
             while visible > start and text[visible - 1].isspace():
                 visible -= 1
             width = self._width(paragraph, start, visible, _REFERENCE_SIZE)
-            trailing = self._width(paragraph, visible, end, _REFERENCE_SIZE)
+            trailing = self._width(paragraph, visible, end, _REFERENCE_SIZE) if end > visible else 0
             pieces.append((start, visible, end, width, trailing))
         return pieces
 

@@ -136,10 +136,13 @@ class Placeholder(Generator):
 
     def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
         width, height = params.width * params.scale, params.height * params.scale
-        coverage = Image.new("L", (width, height), 0)
+        # Index i of the palette is the text colour covering i/255 of the background, so
+        # text drawn with index 255 is anti-aliased as it would be in colour.
+        image = Image.new("P", (width, height), 0)
         layout = self._layout(params, width, height)
         if layout is not None:
-            layout.draw(ImageDraw.Draw(coverage), 255)
-        image = Image.frombytes("P", coverage.size, coverage.tobytes())
+            draw = ImageDraw.Draw(image)
+            draw.fontmode = "L"  # Pillow's default for "P" is aliased text
+            layout.draw(draw, 255)
         image.putpalette(coverage_palette(params.color, params.background), rawmode="RGBA")
         return image
