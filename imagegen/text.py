@@ -241,11 +241,9 @@ class TextBlock:
         ]
         ascent, descent = self._sized(self._chain[0], _REFERENCE_SIZE).getmetrics()
         self._reference_pitch = ascent + descent
-        # The ink of the tallest line at the reference size: a wrapped block is estimated
-        # as lines of it, one pitch apart.
-        self._reference_ink = max(line.bottom for line in reference) - min(
-            line.top for line in reference
-        )
+        # From the ink top of the first paragraph to the ink bottom of the last, at the
+        # reference size: a block of n lines is estimated as n - 1 pitches more.
+        self._reference_ink = reference[-1].bottom - reference[0].top
 
     def _sized(self, family: FontFamily, size: int) -> ImageFont.FreeTypeFont:
         return self._fonts.sized(family, size)
@@ -287,9 +285,14 @@ class TextBlock:
             self._grapheme_widths[key] = parts
         return self._grapheme_widths[key]
 
+    def _too_wide(self, size: int, box_width: float) -> bool:
+        """Whether a word is wider than a line at `size`."""
+        widest = max(piece[3] for pieces in self._pieces for piece in pieces)
+        return widest * size / _REFERENCE_SIZE > box_width
+
     def _wrap(self, size: int, box_width: float) -> list[tuple[int, int, int]]:
         """Lines as (paragraph, start, end of visible text), filled greedily at `size`
-        with the reference widths scaled."""
+        with the reference widths scaled; a word wider than a line is broken."""
         scale = size / _REFERENCE_SIZE
         lines = []
         for index, pieces in enumerate(self._pieces):
@@ -354,6 +357,9 @@ class TextBlock:
             return None
 
         def estimate_fits(size: int) -> bool:
+            # Words are broken only when they fit at no size: shrinking comes first.
+            if self._too_wide(size, box_width) and size > min_size:
+                return False
             lines = self._wrap(size, box_width)
             return self._estimated_height(len(lines), size) <= box_height
 
@@ -370,9 +376,21 @@ class TextBlock:
         while size >= min_size:  # the estimate scales; rounding and hinting do not
             layout = self.at(size, box_width)
             if self._fits(layout, box_width, box_height):
-                return layout
+                return self._grown(layout, box_width, box_height, max_size)
             size = min(size - 1, int(size * 0.95))
         return None
+
+    def _grown(self, layout: Layout, box_width: float, box_height: float, max_size: int) -> Layout:
+        """`layout` one size larger while that still fits: the height of several lines
+        is estimated from the first and last paragraphs, which may be the shorter ones."""
+        while len(layout.lines) > 1 and layout.size < max_size:
+            larger = self.at(layout.size + 1, box_width)
+            if self._too_wide(larger.size, box_width) or not self._fits(
+                larger, box_width, box_height
+            ):
+                break
+            layout = larger
+        return layout
 
     def shortened(self, size: int, box_width: float, box_height: float) -> Layout | None:
         """The lines at `size` that fit the box, the last ending in "…" if text was cut;
