@@ -5,6 +5,9 @@
    for the same image in one process (<= 1.15x)
 3. the same bytes as `Response` vs `StreamingResponse(BytesIO)`: throughput, framing
 4. PNG size vs the best of oxipng (<= 1.05x), with JPEG and WebP sizes
+5. placeholder 600×400 PNG, cold: `imagegen serve` as shipped vs fakeimg (bench/fakeimg.py,
+   Flask + Pillow under gunicorn), one worker each, over HTTP (>= 4x fakeimg's
+   throughput); and the render in-process (< 3 ms p50)
 """
 
 import argparse
@@ -46,12 +49,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(command: list[str], name: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A server process started by `command` plus `--port PORT` on a free port, once it
-    accepts connections; yields its base URL."""
+def serving(
+    command: list[str],
+    name: str,
+    env: dict[str, str] | None = None,
+    port_option: Callable[[int], list[str]] = lambda port: ["--port", str(port)],
+) -> Iterator[str]:
+    """A server process started by `command` plus `port_option(PORT)` (`--port PORT`) on a
+    free port, once it accepts connections; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [*command, "--port", str(port)],
+        [*command, *port_option(port)],
         env={**os.environ, **(env or {})},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -379,6 +387,13 @@ def main() -> int:
             f"| {name} | {len(png):,} | {best:,} | {len(png) / best:.3f}x | {verdict(ok)} | "
             f"{len(png12):,} ({len(png12) / best:.3f}x) | {len(jpeg):,} | {len(webp):,} |"
         )
+
+    # 5. placeholders, cold: imagegen vs fakeimg over HTTP, and in-process
+    from bench.placeholders import placeholder_section
+
+    placeholder_lines, placeholder_missed = placeholder_section(args.seconds, args.rounds)
+    lines += placeholder_lines
+    missed |= placeholder_missed
 
     report = "\n".join(lines) + "\n"
     print(report)

@@ -13,6 +13,7 @@ run in its own direction.
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 from bidi import algorithm as bidi
@@ -234,16 +235,29 @@ class TextBlock:
         # Every Unicode line boundary (\n, \r\n, NEL, U+2028, U+2029…) breaks a line; left
         # inside a run, raqm refuses them.
         self._paragraphs = [_Paragraph(line, self._chain) for line in text.splitlines() or [""]]
-        self._pieces = [self._measure_pieces(p) for p in self._paragraphs]
         self._grapheme_widths: dict[tuple[int, int], list[_Piece]] = {}
-        reference = [
-            self._line(i, 0, len(p.text), _REFERENCE_SIZE) for i, p in enumerate(self._paragraphs)
-        ]
+
+    @cached_property
+    def _pieces(self) -> list[list[_Piece]]:
+        """Each paragraph's unbreakable pieces, measured at the reference size."""
+        return [self._measure_pieces(p) for p in self._paragraphs]
+
+    @cached_property
+    def _reference_pitch(self) -> int:
         ascent, descent = self._sized(self._chain[0], _REFERENCE_SIZE).getmetrics()
-        self._reference_pitch = ascent + descent
-        # From the ink top of the first paragraph to the ink bottom of the last, at the
-        # reference size: a block of n lines is estimated as n - 1 pitches more.
-        self._reference_ink = reference[-1].bottom - reference[0].top
+        return ascent + descent
+
+    @cached_property
+    def _reference_ink(self) -> float:
+        """From the ink top of the first paragraph to the ink bottom of the last, at the
+        reference size: a block of n lines is estimated as n - 1 pitches more."""
+        first = self._line(0, 0, len(self._paragraphs[0].text), _REFERENCE_SIZE)
+        last = self._paragraphs[-1]
+        if len(self._paragraphs) > 1:
+            last_line = self._line(len(self._paragraphs) - 1, 0, len(last.text), _REFERENCE_SIZE)
+        else:
+            last_line = first
+        return last_line.bottom - first.top
 
     def _sized(self, family: FontFamily, size: int) -> ImageFont.FreeTypeFont:
         return self._fonts.sized(family, size)
@@ -355,6 +369,12 @@ class TextBlock:
         fits the box; None if it fits at no size in that range."""
         if max_size < min_size:
             return None
+        # Text whose paragraphs fit on their lines at the largest size needs no search.
+        ascent, descent = self._sized(self._chain[0], max_size).getmetrics()
+        whole = [self._line(i, 0, len(p.text), max_size) for i, p in enumerate(self._paragraphs)]
+        unwrapped = Layout(whole, ascent + descent, max_size)
+        if self._fits(unwrapped, box_width, box_height):
+            return unwrapped
 
         def estimate_fits(size: int) -> bool:
             # Words are broken only when they fit at no size: shrinking comes first.

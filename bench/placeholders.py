@@ -1,0 +1,99 @@
+"""Section 5 of the benchmarks: cold 600×400 PNG placeholders, `imagegen serve` as shipped
+(cache off) against fakeimg (bench/fakeimg.py: Flask + Pillow under gunicorn), one worker
+each, with wrk side by side in one run; and the render in-process.
+
+    .venv/bin/python -m bench.placeholders   # this section alone; bench/run runs it too
+
+Run alone, it prints the section and puts it in place of section 5 in bench/results.md.
+"""
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from bench.run import ROOT, fetch, serving, side_by_side, verdict
+from imagegen.rendering import create_generators, render
+
+TITLE = "### 5. Placeholder 600×400 PNG, cold"
+
+
+def imagegen_serve(env: dict[str, str] | None = None) -> AbstractContextManager[str]:
+    """`imagegen serve` as shipped (its defaults: one worker); yields its base URL."""
+    command = [str(Path(sys.executable).with_name("imagegen")), "serve", "--log-level", "warning"]
+    return serving(command, "imagegen serve", env)
+
+
+def fakeimg_server() -> AbstractContextManager[str]:
+    """bench/fakeimg.py under gunicorn, one sync worker, as fakeimg is deployed."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--log-level", "warning"]
+    command.append("bench.fakeimg:app")
+    return serving(command, "fakeimg", port_option=lambda port: ["--bind", f"127.0.0.1:{port}"])
+
+
+def placeholder_in_process(count: int = 400) -> float:
+    """Median ms of a cold 600×400 PNG placeholder rendered in this process, as the
+    routes render it (validation, drawing, encoding), with no cache."""
+    generator = create_generators()["placeholder"]
+    query = {"width": "600", "height": "400"}
+    times = []
+    for _ in range(count + 20):
+        start = time.perf_counter()
+        render(generator, query, "png")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[20:]) * 1000
+
+
+def placeholder_section(seconds: int, rounds: int) -> tuple[list[str], bool]:
+    """Section 5: `imagegen serve` (cache off) against fakeimg, side by side in one run."""
+    with (
+        imagegen_serve({"IMAGEGEN_CACHE_MAX_BYTES": "0"}) as ours,
+        fakeimg_server() as peer,
+    ):
+        urls = {
+            "imagegen serve (cache off)": ours + "/placeholder/600x400.png",
+            "fakeimg (Flask + Pillow, gunicorn)": peer + "/600x400/",
+        }
+        for url in urls.values():
+            response, body = fetch(url)
+            assert response.status == 200 and body.startswith(b"\x89PNG"), url
+        loads = side_by_side(urls, seconds, rounds)
+    ours_load, peer_load = loads.values()
+    ratio = ours_load.rps / peer_load.rps
+    in_process = placeholder_in_process()
+    lines = [
+        f"{TITLE}, one worker each (target >= 4x fakeimg's "
+        "throughput over HTTP; < 3 ms in-process)\n",
+        "| server | req/s | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} |"
+            for name, load in loads.items()
+        ),
+        f"\nimagegen / fakeimg = **{ratio:.2f}x** — {verdict(ratio >= 4)}; "
+        f"in-process render p50 **{in_process:.2f} ms** — {verdict(in_process < 3)}\n",
+    ]
+    return lines, ratio < 4 or in_process >= 3
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    args = parser.parse_args()
+    lines, missed = placeholder_section(args.seconds, args.rounds)
+    text = "\n".join(lines)
+    print(text)
+    results = ROOT / "bench" / "results.md"
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    pattern = re.compile(re.escape(TITLE) + r".*?(?=^### |\Z)", re.DOTALL | re.MULTILINE)
+    new = pattern.sub(lambda _: text + "\n", old) if pattern.search(old) else old + "\n" + text
+    results.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
