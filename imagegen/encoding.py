@@ -79,7 +79,7 @@ def _from_palette_image(image: Image.Image) -> Indexed:
     rank[order] = np.arange(len(order), dtype=np.uint8)
     remap = np.zeros(_PALETTE_COLORS, dtype=np.uint8)
     remap[used] = rank[merged.ravel()]
-    palette = [tuple(colour.tobytes()) for colour in colours[order]]
+    palette = list(map(tuple, colours[order].view(np.uint8).reshape(-1, 4).tolist()))
     if remap[0] != 0 or crop is image:
         return remap[np.asarray(image)], palette
     indices = np.zeros((image.height, image.width), dtype=np.uint8)
