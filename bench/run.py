@@ -115,6 +115,11 @@ def wrk(url: str, seconds: int, connections: int = 16) -> Load:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", out)
     if errors:
         raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> Load:
+    """Throughput and the 50th and 99th latency percentiles from wrk's --latency output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1))
