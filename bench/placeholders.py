@@ -11,23 +11,21 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import AbstractContextManager
-from pathlib import Path
 
-from bench.run import ROOT, Load, fetch, parse_wrk, serving, side_by_side, verdict
+from bench.run import (
+    ROOT,
+    fetch,
+    imagegen_serve,
+    serving,
+    side_by_side,
+    verdict,
+)
 from imagegen.rendering import create_generators, render
 
 TITLE = "### 5. Placeholder 600×400 PNG, cold"
-
-
-def imagegen_serve(env: dict[str, str] | None = None) -> AbstractContextManager[str]:
-    """`imagegen serve` as shipped (its defaults: one worker); yields its base URL."""
-    command = [str(Path(sys.executable).with_name("imagegen")), "serve", "--log-level", "warning"]
-    return serving(command, "imagegen serve", env)
 
 
 def fakeimg_server() -> AbstractContextManager[str]:
@@ -45,35 +43,6 @@ request = function()
   return wrk.format("GET", string.format("%s", (counter * 7919) %% 16777216))
 end
 """
-
-
-def wrk_varied(base: str, pattern: str, seconds: int, connections: int = 16) -> Load:
-    """Throughput and latency percentiles from one wrk run (one thread) whose every
-    request is a different path, `pattern` % n."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(_WRK_SCRIPT % pattern)
-        script.flush()
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-        out = subprocess.run(
-            [*command, "-s", script.name, base], capture_output=True, text=True, check=True
-        ).stdout
-    if re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", out):
-        raise RuntimeError(f"wrk saw errors against {base}:\n{out}")
-    return parse_wrk(out)
-
-
-def side_by_side_varied(
-    patterns: dict[str, tuple[str, str]], seconds: int, rounds: int
-) -> dict[str, Load]:
-    """`wrk_varied` on each server in turn, `rounds` times; the median round of each."""
-    runs: dict[str, list[Load]] = {name: [] for name in patterns}
-    for _ in range(rounds):
-        for name, (base, pattern) in patterns.items():
-            runs[name].append(wrk_varied(base, pattern, seconds))
-    return {
-        name: sorted(loads, key=lambda load: load.rps)[len(loads) // 2]
-        for name, loads in runs.items()
-    }
 
 
 def placeholder_in_process(count: int = 400) -> tuple[float, float]:
@@ -110,7 +79,12 @@ def placeholder_section(seconds: int, rounds: int) -> tuple[list[str], bool]:
         for base, pattern in patterns.values():
             response, body = fetch(base + pattern % 0x123456)
             assert response.status == 200 and body.startswith(b"\x89PNG"), pattern
-        varied = side_by_side_varied(patterns, seconds, rounds)
+        varied = side_by_side(
+            {name: base + "/" for name, (base, _) in patterns.items()},
+            seconds,
+            rounds,
+            {name: _WRK_SCRIPT % pattern for name, (_, pattern) in patterns.items()},
+        )
         repeated = side_by_side(
             {
                 "imagegen serve (cache off)": ours + "/placeholder/600x400.png",
@@ -125,7 +99,8 @@ def placeholder_section(seconds: int, rounds: int) -> tuple[list[str], bool]:
         for kind, loads in (("varied", varied), ("repeated", repeated))
     }
     rows = [
-        f"| {name} | {kind} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} |"
+        f"| {name} | {kind} | {load.rps:,.0f} | {load.per_cpu_second:,.0f} | "
+        f"{load.p50_ms:.2f} | {load.p99_ms:.2f} |"
         for kind, loads in (("a new image each request", varied), ("one URL", repeated))
         for name, load in loads.items()
     ]
@@ -135,8 +110,8 @@ def placeholder_section(seconds: int, rounds: int) -> tuple[list[str], bool]:
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, wrk -t1 -c16 "
         f"-d{seconds}s, median of {rounds} alternating rounds; load average before the "
         f"run {load_before:.1f} on {os.cpu_count()} cores (other work on the machine).\n",
-        "| server | requests | req/s | p50 ms | p99 ms |",
-        "|---|---|---:|---:|---:|",
+        "| server | requests | req/s | req per server CPU-second | p50 ms | p99 ms |",
+        "|---|---|---:|---:|---:|---:|",
         *rows,
         f"\nimagegen / fakeimg, a new image each request = **{ratios['varied']:.2f}x** — "
         f"{verdict(ratios['varied'] >= 4)}; one URL repeated (imagegen's concurrent "

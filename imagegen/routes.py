@@ -7,6 +7,7 @@ worker thread and answers `Response(content=bytes)` with an exact Content-Length
 """
 
 import asyncio
+import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
@@ -33,6 +34,7 @@ from imagegen.formats import tokens_for
 from imagegen.guards import read_body
 from imagegen.headers import list_header_text
 from imagegen.jsonbody import parse_json_body
+from imagegen.observe import Observer
 from imagegen.output import (
     CORE_PARAMS,
     FORMAT_PARAM,
@@ -66,12 +68,14 @@ _IMAGE_HEADERS = {
 @dataclass(frozen=True)
 class RenderService:
     """What every image route shares: the render cache, the render and validation thread
-    limits and the Cache-Control header of images."""
+    limits, the Cache-Control header of images and the observer of renders (metrics,
+    access log)."""
 
     cache: RenderCache
     limiter: CapacityLimiter
     validation_limiter: CapacityLimiter
     cache_control: str
+    observer: Observer
 
 
 def _misplaced_parameters(query: dict[str, str], body: object) -> None:
@@ -157,6 +161,8 @@ def _endpoint(
                 return render_image(generator, params, output, render.past_deadline)
 
             content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
+            seconds = time.monotonic() - render.started_at
+            service.observer.rendered(generator.name, output.format.name, seconds)
             return CachedImage.build(content, output.format.media_type, representation)
 
         image = await _wait_for_image(request, service, etag, create, settings.render_timeout)
