@@ -80,6 +80,8 @@ def _from_palette_image(image: Image.Image) -> Indexed:
     remap = np.zeros(_PALETTE_COLORS, dtype=np.uint8)
     remap[used] = rank[merged.ravel()]
     palette = list(map(tuple, colours[order].view(np.uint8).reshape(-1, 4).tolist()))
+    if np.array_equal(remap[used], used):  # already in place: no copy to make
+        return np.asarray(image), palette
     if remap[0] != 0 or crop is image:
         return remap[np.asarray(image)], palette
     indices = np.zeros((image.height, image.width), dtype=np.uint8)

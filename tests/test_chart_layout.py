@@ -344,3 +344,12 @@ def test_value_labels_write_the_values_on_a_log_axis(chart_type):
     )
     check(drawn)
     assert [t.get_text() for t in values_of(drawn)] == ["12", "19", "7", "15"]
+
+
+def test_korean_and_emoji_have_glyphs_in_charts():
+    check(
+        draw(
+            {"type": "bar", "data": "3,5", "labels": "서울,부산", "series": "방문자 👋"}
+            | {"title": "월간 방문자 📈 Visitors", "legend": "top"}
+        )
+    )

@@ -278,12 +278,10 @@ class ChartParams(BaseModel):
     number_format: str | None = Field(
         None,
         max_length=40,
-        description="How value labels and value-axis ticks write numbers: `compact` "
-        "(1.2k, 3.4M, 5.6B), a Python format spec such as `,.0f` (1,235) or `.1%` "
-        "(12.3%), or one with text around it, such as `${:,.0f}` or `{:.1f} kg`. "
-        "Default: thousands separators; ticks with as many decimals as their step, "
-        "values with up to ten significant digits. Ticks too wide for the image are "
-        "written `compact`.",
+        description="How values and value-axis ticks are written: `compact` (1.2k, "
+        "3.4M), a Python format spec such as `,.0f` or `.1%`, or one with text around "
+        "it, such as `${:,.0f}`. Default: thousands separators. Ticks too wide for the "
+        "image are written `compact`.",
         examples=[",.0f"],
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
     )
