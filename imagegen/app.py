@@ -1,6 +1,8 @@
 """The ASGI application: `create_app(settings)` builds it; nothing happens at import time."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import CapacityLimiter
@@ -18,6 +20,7 @@ from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
 from imagegen.openapi import install_openapi
 from imagegen.pages import add_pages
+from imagegen.processes import RenderPool, shared_pool
 from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
@@ -123,6 +126,23 @@ class ImagegenApp(FastAPI):
         return QueryLimitMiddleware(app, self.settings.max_query_bytes)
 
 
+def _lifespan(pool: RenderPool | None) -> Any:
+    """Start the render processes with the server, so that the first charts do not wait
+    for their start (about a second of imports), and stop them with it. Servers that run
+    no lifespan (a `TestClient` outside `with`) start them when first needed; they
+    stop with the process."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            pool.start()
+        yield
+        if pool is not None:
+            pool.close()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
     settings = settings or Settings()
@@ -130,9 +150,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     generators = list(create_generators(settings, fonts).values())
 
     cache = RenderCache(settings.cache_max_bytes, settings.max_renders)
+    pool = shared_pool(settings, generators)
     app = ImagegenApp(
         settings,
         cache,
+        lifespan=_lifespan(pool),
         title="imagegen",
         version=__version__,
         description=DESCRIPTION,
@@ -216,6 +238,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # faster, only take more turns from the event loop.
         CapacityLimiter(1),
         settings.cache_control,
+        pool,
+        CapacityLimiter(max(settings.render_processes, 1)),
     )
     for generator in generators:
         add_generator_routes(app, generator, service)
