@@ -229,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
 
     app.state.generators = generators
+    app.state.render_pool = pool
     add_pages(app)
     service = RenderService(
         cache,

@@ -86,6 +86,8 @@ def _setup_message(settings: Settings, generators: Sequence[Generator]) -> bytes
             # The signing key stays in the server: the child only draws.
             "settings": settings.model_dump(mode="json", exclude={"signing_key"}),
             "generators": [class_path(type(g)) for g in generators],
+            # Plugins load from wherever the server found them.
+            "path": sys.path,
         }
     ).encode()
 
@@ -140,6 +142,7 @@ def serve_renders(fd: int) -> None:
     os.nice(NICENESS)
     conn = Connection(fd)
     setup = json.loads(conn.recv_bytes())
+    sys.path[:] = setup["path"]
     settings = Settings.model_validate(setup["settings"])
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = settings.render_process_memory
@@ -236,8 +239,9 @@ class RenderProcess:
 class RenderPool:
     """Up to `settings.render_processes` render processes for `generators` (the heavy
     ones), each started when first needed or by `start`, and shared by the threads that
-    call `render`. A process is replaced when its render is killed at its deadline, when
-    it dies, and when it holds more than half of `render_process_memory` after a render.
+    call `render`. A process is replaced (a new one started at once) when its render is
+    killed at its deadline, when it dies, and when it holds more than half of
+    `render_process_memory` after a render.
     """
 
     def __init__(self, settings: Settings, generators: Sequence[Generator]) -> None:
@@ -278,7 +282,9 @@ class RenderPool:
         process = self._acquire()
         try:
             process.wait_ready()
-            render.start(self.settings.render_timeout)
+            if not render.start(self.settings.render_timeout):
+                process.reusable = True  # it was given nothing to do
+                raise RenderAbandoned
             return process.render(job, render.deadline)
         finally:
             self._release(process)
@@ -297,13 +303,18 @@ class RenderPool:
     def _release(self, process: RenderProcess) -> None:
         keep = process.reusable and process.resident <= self.settings.render_process_memory / 2
         with self._changed:
-            if keep and process in self._processes:
+            if process not in self._processes:  # the pool was closed meanwhile
+                keep = False
+            elif not keep:  # replaced at once, so that the next render finds it started
+                self._processes.remove(process)
+                replacement = RenderProcess(self._setup)
+                self._processes.add(replacement)
+                self._idle.append(replacement)
+            else:
                 self._idle.append(process)
-                self._changed.notify()
-                return
-            self._processes.discard(process)
             self._changed.notify()
-        process.stop(kill=True)
+        if not keep:
+            process.stop(kill=True)
 
     def close(self) -> None:
         """Stop every process: idle ones at once, busy ones make their render fail. A

@@ -159,7 +159,8 @@ def _endpoint(
 
         async def create(render: Render) -> CachedImage:
             def draw() -> bytes:
-                render.start(settings.render_timeout)
+                if not render.start(settings.render_timeout):
+                    raise RenderAbandoned
                 return render_image(generator, params, output, render.past_deadline)
 
             if pool is not None:
