@@ -45,8 +45,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ServerUrl(str):
+    """A server's base URL, with the id of its process."""
+
+    pid: int
+
+
 @contextmanager
-def serving(command: list[str], name: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(
+    command: list[str], name: str, env: dict[str, str] | None = None
+) -> Iterator[ServerUrl]:
     """A server process started by `command` plus `--port PORT` on a free port, once it
     accepts connections; yields its base URL."""
     port = free_port()
@@ -66,7 +74,9 @@ def serving(command: list[str], name: str, env: dict[str, str] | None = None) ->
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"{name} did not start") from None
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        url = ServerUrl(f"http://127.0.0.1:{port}")
+        url.pid = process.pid
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -248,6 +258,23 @@ def best_oxipng(png: bytes) -> int:
     return min(len(c) for c in candidates)
 
 
+def _section_marks(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->\n", f"<!-- {name}:end -->\n"
+
+
+def replace_section(path: Path, name: str, text: str) -> None:
+    """Write `text` into `path` between the marks of section `name`, in place of what
+    was there, or at the end: each benchmark command owns its section of the file."""
+    start, end = _section_marks(name)
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    block = start + text + end
+    if start in old and end in old:
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
+    else:
+        new = old + ("\n" if old else "") + block
+    path.write_text(new, encoding="utf-8")
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -382,7 +409,7 @@ def main() -> int:
 
     report = "\n".join(lines) + "\n"
     print(report)
-    args.output.write_text(report, encoding="utf-8")
+    replace_section(args.output, "run", report)
     return 1 if missed else 0
 
 

@@ -155,7 +155,7 @@ def serve_renders(fd: int) -> None:
     while True:
         try:
             job = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the server closed the socket, or went
             return
         _answer(conn, generators, job)
 
