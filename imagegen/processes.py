@@ -8,7 +8,7 @@ cached images waited 110-190 ms (p99) beside 8 chart renders. A generator that d
 the server (`NICENESS`), and can be killed: a render past its deadline is killed with its
 process, so the CPU it spends after its 503 is bounded, and the process is replaced.
 
-The conversation with a child, over a socket pair with multiprocessing's framing:
+The conversation with a child, over a Unix socket pair (`multiprocessing.Pipe`):
 
     parent -> child  the settings and the heavy generators' class paths (JSON), once
     child  -> parent READY, once they are imported and built
@@ -29,7 +29,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +36,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import asdict
+from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -168,14 +168,13 @@ class RenderProcess:
     time (the pool hands it out)."""
 
     def __init__(self, setup: bytes) -> None:
-        parent_end, child_end = socket.socketpair()
+        self.conn, child_end = Pipe()  # a Unix socket pair: the child gets one end
         with child_end:
             self.popen = subprocess.Popen(
                 [sys.executable, "-m", "imagegen.processes", str(child_end.fileno())],
                 stdin=subprocess.PIPE,
                 pass_fds=(child_end.fileno(),),
             )
-        self.conn = Connection(parent_end.detach())
         self.conn.send_bytes(setup)
         self.ready = False
         self.reusable = False  # whether the last job ended with a whole answer
