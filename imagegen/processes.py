@@ -49,6 +49,7 @@ from imagegen.fonts import FontLibrary
 from imagegen.formats import format_for_token
 from imagegen.output import OutputChoice
 from imagegen.plugin import Generator, GeneratorContext
+from imagegen.registry import PluginError
 from imagegen.rendering import RenderAbandoned, render_image
 from imagegen.settings import Settings
 
@@ -78,6 +79,22 @@ def _import_class(path: str) -> type[Generator]:
     for part in name.split("."):
         found = getattr(found, part)
     return found
+
+
+def _check_importable(cls: type[Generator]) -> None:
+    """A `PluginError` at start-up, rather than failed renders, for a heavy generator
+    that a render process could not import by its path (defined in `__main__`, or in a
+    function)."""
+    path = class_path(cls)
+    try:
+        found = _import_class(path) if cls.__module__ != "__main__" else None
+    except (ImportError, AttributeError):
+        found = None
+    if found is not cls:
+        raise PluginError(
+            f"{path}: a heavy generator renders in a render process, which imports it by "
+            "its module path: define it at the top level of an importable module"
+        )
 
 
 def _setup_message(settings: Settings, generators: Sequence[Generator]) -> bytes:
@@ -340,6 +357,8 @@ def shared_pool(settings: Settings, generators: Sequence[Generator]) -> RenderPo
     heavy = [g for g in generators if g.heavy]
     if not heavy or settings.render_processes == 0:
         return None
+    for generator in heavy:
+        _check_importable(type(generator))
     key = _setup_message(settings, heavy).decode()
     with _pools_lock:
         pool = _pools.get(key)

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 import imagegen.processes
 from imagegen.app import create_app
+from imagegen.registry import PluginError
 from imagegen.rendering import create_generators, validate_params
 from imagegen.settings import Settings
 from tests.conftest import decode
@@ -123,6 +124,16 @@ def test_a_heavy_render_runs_in_a_render_process_with_its_parameters_validated_a
     assert int(seen["pid"]) != os.getpid() and pool.pids == [int(seen["pid"])]
     assert seen["validated"] == "True"
     assert json.loads(seen["params"])["color"] == "#ff0000ff"  # the canonical form
+
+
+def test_a_heavy_generator_a_render_process_cannot_import_fails_at_startup():
+    chart = create_generators(Settings.defaults())["chart"]
+
+    class LocalChart(type(chart)):  # defined in a function: no module path reaches it
+        pass
+
+    with pytest.raises(PluginError, match="define it at the top level"):
+        imagegen.processes.shared_pool(Settings.defaults(), [LocalChart(chart.context)])
 
 
 def test_charts_render_in_render_processes_and_threads_alike():
