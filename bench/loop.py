@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
-from bench.run import ROOT, Load, ServerUrl, replace_section, serving, wrk
+from bench.run import ROOT, SERVER_PIDS, Load, imagegen_serve, replace_section, serving, wrk
 
 HEAVY_CHART = "/chart?type=area&width=2000&height=2000&data={data}"
 BIG_PLACEHOLDER = "/placeholder/2000x1500?text=Load+{index}"
@@ -72,15 +72,9 @@ def _costly_refusal(port: int, index: int) -> None:
     connection.close()
 
 
-def imagegen_serve(env: dict[str, str]) -> AbstractContextManager[ServerUrl]:
-    """`imagegen serve` as shipped, on its defaults but a free port and `env`; yields its
-    base URL."""
-    return serving([sys.executable, "-m", "imagegen.cli", "serve"], "imagegen serve", env)
-
-
-def cheap_in_processes() -> AbstractContextManager[ServerUrl]:
+def cheap_in_processes() -> AbstractContextManager[str]:
     """`imagegen serve` with placeholders and QR codes in render processes too."""
-    command = [sys.executable, "-m", "bench.cheap_in_processes", "serve"]
+    command = [sys.executable, "-m", "bench.cheap_in_processes", "serve", "--log-level", "warning"]
     return serving(command, "imagegen serve, all in processes")
 
 
@@ -140,18 +134,18 @@ def _tree_cpu(pid: int) -> tuple[float, dict[int, float]]:
     return total, children
 
 
-def cpu_after_503(server: ServerUrl, salt: int) -> tuple[float, float, float]:
+def cpu_after_503(server: str, salt: int) -> tuple[float, float, float]:
     """(seconds to the 503, CPU seconds spent on the render after it, CPU seconds of
     render processes started since the request: replacements) for one chart that draws
     past its 1 s budget."""
-    before = set(_tree_cpu(server.pid)[1])
+    before = set(_tree_cpu(SERVER_PIDS[server])[1])
     start = time.monotonic()
     status, _ = _get(_port(server), LATE_CHART.format(data=_dense(9, 1000, salt)))
     answered = time.monotonic() - start
     assert status == 503, status
-    total, children = _tree_cpu(server.pid)
+    total, children = _tree_cpu(SERVER_PIDS[server])
     time.sleep(12)  # long enough for the drawing to end, had it gone on
-    total_after, children_after = _tree_cpu(server.pid)
+    total_after, children_after = _tree_cpu(SERVER_PIDS[server])
     spent = total_after - total
     for child in before & set(children):
         # A child reaped meanwhile (killed) counts in `total_after` with its whole life.
@@ -166,9 +160,7 @@ def _median_load(loads: list[Load]) -> Load:
     return sorted(loads, key=lambda load: load.p99_ms)[len(loads) // 2]
 
 
-def _latency_rows(
-    servers: dict[str, ServerUrl], seconds: int, rounds: int
-) -> tuple[list[str], bool]:
+def _latency_rows(servers: dict[str, str], seconds: int, rounds: int) -> tuple[list[str], bool]:
     cached_path = "/placeholder/600x400.png?text=cached"
     for base in servers.values():
         wrk(base + cached_path, 1)  # render and cache it
@@ -214,7 +206,7 @@ def _cold_p50(base: str, template: str, count: int = 30) -> float:
     return sorted(times)[count // 2] * 1000
 
 
-def _cheap_rows(servers: dict[str, ServerUrl], seconds: int, rounds: int) -> list[str]:
+def _cheap_rows(servers: dict[str, str], seconds: int, rounds: int) -> list[str]:
     """Placeholders and QR codes in threads or in render processes: cold render p50 of
     each, and cached latency beside 8 clients rendering big ones."""
     rows = []
@@ -270,7 +262,7 @@ def main() -> int:
         late = {mode: cpu_after_503(base, i) for i, (mode, base) in enumerate(servers.items())}
     with ExitStack() as stack:
         servers = {
-            "threads": stack.enter_context(imagegen_serve({})),
+            "threads": stack.enter_context(imagegen_serve()),
             "processes": stack.enter_context(cheap_in_processes()),
         }
         for base in servers.values():

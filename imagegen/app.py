@@ -8,8 +8,10 @@ from typing import Any
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -18,9 +20,13 @@ from imagegen.cache import CacheMiddleware, RenderCache
 from imagegen.errors import ApiError, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
+from imagegen.health import Health, HealthMiddleware, drain_on_sigterm
+from imagegen.metrics import Metrics, forget_dead_processes
+from imagegen.observe import AccessLog, ObserveMiddleware, Observer, default_stream
 from imagegen.openapi import install_openapi
 from imagegen.pages import add_pages
 from imagegen.processes import RenderPool, shared_pool
+from imagegen.ratelimit import RateLimitMiddleware, TokenBuckets
 from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
 from imagegen.settings import Settings
@@ -94,15 +100,37 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "The server failed to render this image.")
 
 
+def _route_labels(app: FastAPI) -> dict[str, str]:
+    """Each route's first path segment (`qr`, `fonts`, `` for `/`) and its metrics label."""
+    labels = {}
+    for route in app.routes:
+        path = getattr(route, "path", None)
+        if isinstance(path, str) and path.startswith("/"):
+            segment = path[1:].partition("/")[0]
+            if "{" not in segment:
+                labels[segment] = "/" + segment
+    return labels
+
+
 class ImagegenApp(FastAPI):
     """FastAPI behind the request guards and the render cache, so that a refused or
     repeated request costs no more than it must: they run before FastAPI's own per-request
-    work (its telemetry check, middleware and routing), which a cache miss then gets."""
+    work (its telemetry check, middleware and routing), which a cache miss then gets.
+    In front of them all: the health routes, then the access log and request metrics."""
 
-    def __init__(self, settings: Settings, cache: RenderCache, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: RenderCache,
+        observer: Observer,
+        health: Health,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.render_cache = cache
+        self.observer = observer
+        self.health = health
         self._front: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -123,24 +151,33 @@ class ImagegenApp(FastAPI):
                 [generator.name for generator in self.state.generators],
                 self.settings.max_body_bytes,
             )
-        return QueryLimitMiddleware(app, self.settings.max_query_bytes)
+        app = QueryLimitMiddleware(app, self.settings.max_query_bytes)
+        settings = self.settings
+        if settings.rate_limit > 0:
+            buckets = TokenBuckets(
+                settings.rate_limit, settings.rate_limit_burst, settings.rate_limit_clients
+            )
+            app = RateLimitMiddleware(app, buckets, settings.trusted_proxies)
+        if settings.cors_origins:  # outside the rate limit: a 429 must be readable too
+            app = CORSMiddleware(
+                app,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "HEAD", "POST"],
+                allow_headers=["Content-Type", "If-None-Match"],
+                expose_headers=["ETag", "Retry-After"],
+                max_age=86_400,
+            )
+        app = ObserveMiddleware(app, self.observer)
+        return HealthMiddleware(app, self.health, self.observer)
 
 
-def _lifespan(pool: RenderPool | None) -> Any:
+def _start_render_processes(pool: RenderPool | None) -> None:
     """Start the render processes with the server, so that the first charts do not wait
-    for their start (about a second of imports), and stop them with it. Servers that run
-    no lifespan (a `TestClient` outside `with`) start them when first needed; they
-    stop with the process."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if pool is not None:
-            pool.start()
-        yield
-        if pool is not None:
-            pool.close()
-
-    return lifespan
+    for their start (about a second of imports); the lifespan stops them with it. Servers
+    that run no lifespan (a `TestClient` outside `with`) start them when first needed;
+    they stop with the process."""
+    if pool is not None:
+        pool.start()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -149,12 +186,49 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     fonts = FontLibrary(settings.fonts_dir)
     generators = list(create_generators(settings, fonts).values())
 
-    cache = RenderCache(settings.cache_max_bytes, settings.max_renders)
+    access_log = None
+    if settings.access_log != "off":
+        access_log = AccessLog(settings.access_log, default_stream())
+    observer = Observer(Metrics(CollectorRegistry()), access_log, {}, settings.trusted_proxies)
+    second_level = None
+    if settings.redis_url is not None:  # no Redis code path without it
+        from imagegen.shared_cache import RedisCache
+
+        second_level = RedisCache(
+            settings.redis_url.get_secret_value(),
+            observer,
+            settings.redis_ttl,
+            settings.redis_max_image_bytes,
+            settings.redis_timeout,
+            settings.redis_lock_seconds,
+        )
+    cache = RenderCache(settings.cache_max_bytes, settings.max_renders, observer, second_level)
     pool = shared_pool(settings, generators)
+    health = Health(len(fonts.families), len(generators), second_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        undo_drain = drain_on_sigterm(health, settings.shutdown_drain)
+        forget_dead_processes()
+        _start_render_processes(pool)
+        try:
+            yield
+        finally:
+            health.draining = True
+            observer.flush()
+            if pool is not None:
+                pool.close()
+            if second_level is not None:
+                await second_level.close()
+            if undo_drain is not None:
+                undo_drain()
+
     app = ImagegenApp(
         settings,
         cache,
-        lifespan=_lifespan(pool),
+        observer,
+        health,
+        lifespan=lifespan,
         title="imagegen",
         version=__version__,
         description=DESCRIPTION,
@@ -239,10 +313,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # faster, only take more turns from the event loop.
         CapacityLimiter(1),
         settings.cache_control,
+        observer,
         pool,
         CapacityLimiter(max(settings.render_processes, 1)),
     )
     for generator in generators:
         add_generator_routes(app, generator, service)
     install_openapi(app, [g.params for g in generators if g.accepts_body])
+    observer.route_labels.update(_route_labels(app))
     return app

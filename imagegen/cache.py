@@ -11,6 +11,10 @@ Two layers make repeats nearly free:
 - `CacheMiddleware` remembers which ETag each raw request (method aside: path, query
   string and Accept) produced, and answers a repeat of that raw request straight from
   the cache at the ASGI level, before routing, validation or negotiation run.
+
+Behind them, optionally, a `SecondLevel` cache shared by many processes (Redis, in
+`shared_cache.py`) is asked before rendering. The cache reports what it does (hits,
+evictions, its size, renders under way) to `CacheEvents`, for metrics and access logs.
 """
 
 import asyncio
@@ -20,7 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -84,6 +88,24 @@ class CachedImage:
         return cls(content, headers["etag"], full, common)
 
 
+class CacheEvents:
+    """What the cache reports, for metrics and access logs; this one ignores it all."""
+
+    def found(self, result: str) -> None:
+        """A request's image was found without a render of its own: `hit` (in this
+        cache), `joined` (a render under way for another request), `shared` (in the
+        second level)."""
+
+    def evicted(self) -> None:
+        """An image was dropped to stay within the cache's bytes."""
+
+    def resized(self, size: int) -> None:
+        """The cache now holds `size` bytes."""
+
+    def renders_changed(self, under_way: int) -> None:
+        """`under_way` renders are now running or queued."""
+
+
 class RenderQueueFull(Exception):
     """As many renders as allowed are under way: refuse another before any work."""
 
@@ -105,6 +127,7 @@ class Render:
         self.waiters = 0
         self.started = False
         self.dropped = False  # every waiter left before it started
+        self.started_at = 0.0
         self.deadline = float("inf")
 
     def start(self, budget: float) -> bool:
@@ -113,11 +136,22 @@ class Render:
         if self.dropped:
             return False
         self.started = True
-        self.deadline = time.monotonic() + budget
+        self.started_at = time.monotonic()
+        self.deadline = self.started_at + budget
         return True
 
     def past_deadline(self) -> bool:
         return time.monotonic() > self.deadline
+
+
+class SecondLevel(Protocol):
+    """A cache shared by many processes, asked when this process's cache misses."""
+
+    async def get_or_create(
+        self, etag: str, create: Callable[[Render], Awaitable[CachedImage]], render: Render
+    ) -> CachedImage:
+        """The image for `etag` from the shared cache, or `create(render)`'s, shared."""
+        ...
 
 
 def _image_cost(image: CachedImage) -> int:
@@ -136,14 +170,22 @@ class RenderCache:
     Used only from the event loop thread, so it needs no lock.
     """
 
-    def __init__(self, max_bytes: int, max_renders: int = 16) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        max_renders: int = 16,
+        events: CacheEvents | None = None,
+        second_level: SecondLevel | None = None,
+    ) -> None:
         self.max_bytes = max_bytes
         self.max_renders = max_renders
+        self.events = events or CacheEvents()
+        self.second_level = second_level
         self.size = 0  # what images and aliases cost together
         self.alias_size = 0
         self._images: OrderedDict[str, CachedImage] = OrderedDict()
         self._aliases: OrderedDict[bytes, tuple[str, Headers]] = OrderedDict()
-        self._pending: dict[str, asyncio.Future[CachedImage]] = {}
+        self._pending: dict[str, Render] = {}
 
     def get(self, etag: str) -> CachedImage | None:
         """The cached image for `etag`, marked as recently used."""
@@ -167,8 +209,10 @@ class RenderCache:
             if self._images:
                 _, evicted = self._images.popitem(last=False)
                 self.size -= _image_cost(evicted)
+                self.events.evicted()
             else:
                 self._evict_alias()
+        self.events.resized(self.size)
 
     def _evict_alias(self) -> None:
         self._forget_alias(next(iter(self._aliases)))
@@ -192,6 +236,7 @@ class RenderCache:
         deadline (see `Render`)."""
         cached = self.get(etag)
         if cached is not None:
+            self.events.found("hit")
             return cached
         render = self._pending.get(etag)
         if render is None:
@@ -200,7 +245,10 @@ class RenderCache:
             render = Render()
             render.task = asyncio.ensure_future(self._create_and_keep(etag, create, render))
             self._pending[etag] = render
+            self.events.renders_changed(len(self._pending))
             render.task.add_done_callback(lambda task: self._finished(etag, task))
+        else:
+            self.events.found("joined")
         render.waiters += 1
         try:
             # Shielded: one request that stops waiting does not stop the others' render.
@@ -213,13 +261,17 @@ class RenderCache:
 
     def _finished(self, etag: str, task: "asyncio.Future[CachedImage]") -> None:
         self._pending.pop(etag, None)
+        self.events.renders_changed(len(self._pending))
         if not task.cancelled():
             task.exception()  # retrieved: a render whose waiters all left may have failed
 
     async def _create_and_keep(
         self, etag: str, create: Callable[["Render"], Awaitable[CachedImage]], render: "Render"
     ) -> CachedImage:
-        image = await create(render)
+        if self.second_level is None:
+            image = await create(render)
+        else:
+            image = await self.second_level.get_or_create(etag, create, render)
         self.put(etag, image)
         return image
 
@@ -271,6 +323,7 @@ class CacheMiddleware:
             await self.app(scope, receive, self._remember(send, raw_key))
             return
         image, vary = found
+        self.cache.events.found("hit")
         if_none_match = list_header_text(scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, image.etag):
             status, headers, body = 304, image.not_modified_headers + vary, b""

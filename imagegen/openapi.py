@@ -22,12 +22,13 @@ def _schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
 def _describe_parameter_schemas(spec: dict[str, Any]) -> None:
     """Repeat each parameter's description in its schema. OpenAPI puts it on the
     parameter, but some client generators (openapi-python-client) document a
-    function's arguments from the schema alone."""
+    function's arguments from the schema alone. The parameter's own description wins
+    over one its type brings (a colour's syntax, say): it says what the parameter is."""
     for item in spec["paths"].values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):
                 if "description" in parameter:
-                    parameter["schema"].setdefault("description", parameter["description"])
+                    parameter["schema"]["description"] = parameter["description"]
 
 
 def install_openapi(app: FastAPI, body_models: list[type[BaseModel]]) -> None:

@@ -12,14 +12,13 @@ from functools import cache
 
 import numpy as np
 import qrcode
-from numpy.lib.stride_tricks import sliding_window_view
-from qrcode import util
 from qrcode.main import precomputed_qr_blanks
 
-# Rule 3's patterns: dark-light-dark×3-light-dark with four light modules on one side.
-_FINDER_LIKE = np.array(
-    [[1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1]], dtype=bool
-)
+from imagegen.qr_codewords import codewords
+
+# Rule 3's patterns, dark-light-dark×3-light-dark with four light modules on one side,
+# as 11-bit numbers read from the first module.
+_FINDER_CODES = (0b10111010000, 0b00001011101)
 
 
 def _mask_grids(side: int) -> np.ndarray:
@@ -89,9 +88,13 @@ def _runs_penalty(lines: np.ndarray) -> np.ndarray:
 
 def _finder_like(lines: np.ndarray) -> np.ndarray:
     """Rule 3's patterns along the last axis of `lines`, per symbol, over every window
-    of 11 modules."""
-    windows = sliding_window_view(lines, 11, axis=-1)
-    return sum((windows == pattern).all(axis=-1).sum(axis=(1, 2)) for pattern in _FINDER_LIKE)
+    of 11 modules: each window read as an 11-bit number, compared with the patterns'."""
+    count = lines.shape[-1] - 10
+    windows = np.zeros((*lines.shape[:-1], count), dtype=np.int16)
+    for k in range(11):
+        windows <<= 1
+        windows |= lines[..., k : k + count]
+    return sum((windows == pattern).sum(axis=(1, 2)) for pattern in _FINDER_CODES)
 
 
 def penalties(symbols: np.ndarray) -> list[int]:
@@ -117,7 +120,7 @@ def make_modules(code: qrcode.QRCode) -> np.ndarray:
     zone): a square bool array, True for dark, equal to `code.make(fit=False)`'s."""
     version = code.version
     functions, order, data_masks, _ = _layout(version)
-    data = util.create_data(version, code.error_correction, code.data_list)
+    data = codewords(version, code.error_correction, code.data_list)
     bits = np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8))[: order.size]
     placed = np.zeros(functions.size, dtype=bool)
     placed[order[: bits.size]] = bits.astype(bool)

@@ -8,6 +8,7 @@ worker thread (a heavy generator's in a render process) and answers
 """
 
 import asyncio
+import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
@@ -34,6 +35,7 @@ from imagegen.formats import tokens_for
 from imagegen.guards import read_body
 from imagegen.headers import list_header_text
 from imagegen.jsonbody import parse_json_body
+from imagegen.observe import Observer
 from imagegen.output import (
     CORE_PARAMS,
     FORMAT_PARAM,
@@ -68,13 +70,14 @@ _IMAGE_HEADERS = {
 @dataclass(frozen=True)
 class RenderService:
     """What every image route shares: the render cache, the render and validation thread
-    limits, the render processes of heavy generators (None: they render in threads) and
-    the Cache-Control header of images."""
+    limits, the Cache-Control header of images, the observer of renders (metrics, access
+    log) and the render processes of heavy generators (None: they render in threads)."""
 
     cache: RenderCache
     limiter: CapacityLimiter
     validation_limiter: CapacityLimiter
     cache_control: str
+    observer: Observer
     pool: RenderPool | None
     pool_limiter: CapacityLimiter
 
@@ -171,6 +174,8 @@ def _endpoint(
                 )
             else:
                 content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
+            seconds = time.monotonic() - render.started_at
+            service.observer.rendered(generator.name, output.format.name, seconds)
             return CachedImage.build(content, output.format.media_type, representation)
 
         image = await _wait_for_image(request, service, etag, create, settings.render_timeout)

@@ -8,8 +8,11 @@ out. `GuardedHttpProtocol` adds both bounds; the rest are uvicorn's own options.
 
 import asyncio
 import json
+import os
 import resource
+import shutil
 import sys
+import tempfile
 from functools import cache
 from typing import Any
 
@@ -153,13 +156,44 @@ def banner(settings: Settings, workers: int, open_files: int) -> str:
             f"{settings.max_render_cost / 1000:g} s; cache {cache} per worker",
             f"  connections ≤ {settings.max_connections:,} per worker (open files "
             f"{open_files:,}); URL signing {signing}",
+            f"  operations  {base}/healthz, /readyz, /metrics; access log "
+            f"{settings.access_log}; shared cache {'Redis' if settings.redis_url else 'off'}",
             '  (limits are IMAGEGEN_* environment variables: see README, "Errors and limits")',
         )
     )
 
 
+def prepare_multiprocess_dir() -> str | None:
+    """Point prometheus_client's multiprocess mode (see `metrics.py`) at a fresh
+    temporary folder, unless `PROMETHEUS_MULTIPROC_DIR` is set already (that one is used
+    as it is); the folder made, or None. Before prometheus_client is imported: it
+    chooses its mode then."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    path = tempfile.mkdtemp(prefix="imagegen-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
+
+
 def serve(settings: Settings, workers: int, log_level: str) -> None:
-    """Run the app with uvicorn on `settings.host`/`settings.port` and their limits."""
+    """Run the app with uvicorn on `settings.host`/`settings.port` and their limits.
+
+    The workers share one folder of metrics (removed at exit). imagegen writes the
+    access log (`access_log`), uvicorn's is off: it formats and writes each request as
+    it goes, which halved cached throughput. `X-Forwarded-For` is not uvicorn's to
+    apply: only the `trusted_proxies` setting decides whom to believe. On SIGTERM a
+    worker reports not ready, serves on for `shutdown_drain` seconds, stops listening,
+    and gives requests in flight their render budget to finish."""
+    metrics_dir = prepare_multiprocess_dir()
+    try:
+        _run(settings, workers, log_level)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+
+
+def _run(settings: Settings, workers: int, log_level: str) -> None:
     print(banner(settings, workers, raise_open_file_limit()), flush=True)
     # Render threads hold the GIL for Python's default 5 ms slices; the event loop, which
     # answers cached images in well under a millisecond, waits for one. Shorter slices
@@ -176,4 +210,7 @@ def serve(settings: Settings, workers: int, log_level: str) -> None:
         http=GuardedHttpProtocol,
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=settings.keep_alive_timeout,
+        timeout_graceful_shutdown=int(settings.render_timeout) + 2,
+        access_log=False,
+        proxy_headers=False,
     )

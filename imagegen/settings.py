@@ -5,10 +5,12 @@ bounds the memory of one render, a limit on text bounds layout time. The default
 generous for real pages, emails and reports and small enough for a 2-core box.
 """
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -169,12 +171,109 @@ class Settings(BaseSettings):
         description="When set, image requests must carry a `signature` (see "
         "`imagegen sign`), so that only URLs your backend signed are rendered.",
     )
+    access_log: Literal["text", "json", "off"] = Field(
+        "text",
+        description="One line per request on standard output from `imagegen serve` (which "
+        "turns uvicorn's own access log off): `text`, `json` (JSON lines) or `off`.",
+    )
+    shutdown_drain: float = Field(
+        0.0,
+        ge=0,
+        le=300,
+        description="Seconds a worker goes on serving after SIGTERM with `/readyz` "
+        "answering 503, so that a balancer that polls it stops sending requests before "
+        "the worker stops listening: its poll interval times its failure threshold. "
+        "In-flight requests then get up to `render_timeout` to finish.",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Origins whose pages may read images with `fetch()` or draw them on a "
+        "canvas (CORS), comma-separated, such as `https://app.example.com`; `*` for any. "
+        "Empty: no CORS headers.",
+    )
+    rate_limit: float = Field(
+        0.0,
+        ge=0,
+        description="Requests per second each client address may make per worker "
+        "process, on average (a token bucket; then 429 with Retry-After). 0: no limit.",
+    )
+    rate_limit_burst: int = Field(
+        50,
+        ge=1,
+        le=100_000,
+        description="Requests a client may make at once before `rate_limit` applies: "
+        "the token bucket's size (a page with many images loads them together).",
+    )
+    rate_limit_clients: int = Field(
+        100_000,
+        ge=1,
+        le=10_000_000,
+        description="Client addresses whose buckets each worker remembers (about 200 "
+        "bytes each); past it, the least recently seen is forgotten (its bucket refills).",
+    )
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        (),
+        description="Addresses or networks (comma-separated, such as `127.0.0.1, "
+        "10.0.0.0/8`) of the proxies in front: only a request from one of them has its "
+        "client address taken from `X-Forwarded-For`, for the rate limit and the logs.",
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="A shared second-level render cache for many workers and machines, "
+        "such as `redis://cache:6379/0` (Redis or Valkey). The in-process cache is asked "
+        "first; Redis down or slow only means rendering without it.",
+    )
+    redis_ttl: int = Field(
+        86_400,
+        ge=1,
+        le=365 * 86_400,
+        description="Seconds an image stays in Redis after it was stored.",
+    )
+    redis_max_image_bytes: int = Field(
+        4 * 2**20,
+        ge=1,
+        le=512 * 2**20,
+        description="Largest image stored in Redis, in bytes; bigger ones stay per worker. "
+        "Bound Redis as a whole with its own `maxmemory` and `allkeys-lru`.",
+    )
+    redis_timeout: float = Field(
+        0.25,
+        gt=0,
+        le=10,
+        description="Seconds one Redis command may take before the server goes on "
+        "without Redis (and leaves it alone for a second).",
+    )
+    redis_lock_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="How long one worker may hold the lock that makes concurrent misses "
+        "for one image render it once across instances; others wait for its result at "
+        "most this long (less if the lock is released), then render it themselves.",
+    )
     fonts_dir: Path = Field(
         default_factory=bundled_fonts_dir,
         description="Folder of font families, one sub-folder each with a .ttf and its licence.",
     )
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> object:
+        return tuple(ip_network(item, strict=False) for item in _comma_list(value))
+
     @classmethod
     def defaults(cls) -> "Settings":
         """The settings with no environment applied: what the committed OpenAPI spec shows."""
         return cls.model_construct()
+
+
+def _comma_list(value: object) -> object:
+    """`a, b` from an environment variable as ("a", "b"); lists and tuples as they are."""
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value

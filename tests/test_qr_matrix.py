@@ -7,6 +7,7 @@ import pytest
 import qrcode
 from qrcode import util
 
+from imagegen.qr_codewords import best_fit, codewords
 from imagegen.qr_matrix import make_modules, penalties
 
 ECC_LEVELS = [
@@ -61,3 +62,22 @@ def test_penalties_equal_qrcodes_lost_point(side):
     symbols[1, :, ::2] = False  # stripes
     expected = [util.lost_point(symbol.tolist()) for symbol in symbols]
     assert penalties(symbols) == expected
+
+
+def test_codewords_and_best_fit_equal_qrcodes_on_many_codes():
+    for data, ecc in random_codes(800, seed=42):
+        reference = qrcode.QRCode(error_correction=ecc, border=0)
+        reference.add_data(data)
+        for start in (1, 7, 10, 27):
+            try:
+                expected = qrcode.QRCode(error_correction=ecc)
+                expected.data_list = reference.data_list
+                version = expected.best_fit(start=start)
+            except (qrcode.exceptions.DataOverflowError, ValueError):
+                with pytest.raises(qrcode.exceptions.DataOverflowError):
+                    best_fit(reference.data_list, ecc, start)
+                continue
+            assert best_fit(reference.data_list, ecc, start) == version
+            assert codewords(version, ecc, reference.data_list) == util.create_data(
+                version, ecc, reference.data_list
+            ), (version, ecc, data)

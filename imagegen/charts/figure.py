@@ -1,39 +1,105 @@
-"""Building one chart's matplotlib Figure: size, background, axes, titles and legend.
+"""Building one chart's matplotlib Figure: measured layout, axes, titles and legend.
 
 Only `Figure` is used, never `pyplot`; sizes, colours and fonts are passed to each
-artist, and nothing in matplotlib's global state (rcParams, the font manager) is changed,
-so charts can be drawn in many threads at once.
+artist, and nothing in matplotlib's global state is changed but the bundled fonts'
+registration, so charts can be drawn in many threads at once. Nothing is placed by
+matplotlib's layout engines: `layout.py` decides where everything goes from measured
+text, and the axes are put exactly there.
 """
 
 import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.patheffects import withStroke
 
+from imagegen.charts.axes import draw_axes
+from imagegen.charts.layout import (
+    GAP,
+    LABEL_SHARE,
+    LEGEND_SHARE,
+    MAX_AXIS_TITLE_LINES,
+    MAX_TITLE_LINES,
+    MIN_PLOT_SHARE,
+    MIN_TEXT,
+    ROW_PITCH,
+    SIDE_LABEL_SHARE,
+    TICK_LENGTH,
+    TICK_PAD,
+    Box,
+    Categories,
+    ChartLayout,
+    Legend,
+    LegendEntry,
+    category_labels,
+    legend_height,
+    legend_rows,
+    legend_width,
+    padding,
+    shifted,
+    side_labels,
+    text_size,
+    title_lines,
+    value_ticks,
+)
+from imagegen.charts.legend import (
+    Swatch,
+    draw_legend,
+    legend_handle,
+    series_entries,
+    slice_entries,
+)
+from imagegen.charts.measure import Measure
 from imagegen.charts.model import ROUND_TYPES, ChartParams
-from imagegen.charts.numbers import number_formatter
-from imagegen.charts.plots import Entry, Writer, draw_line, draw_pie, draw_series, positions
+from imagegen.charts.numbers import compact_number, number_formatter
+from imagegen.charts.plots import (
+    VALUE_LABEL_GAP,
+    Writer,
+    draw_line,
+    draw_pie,
+    draw_series,
+    positions,
+)
 from imagegen.charts.series import ChartData, resolve
-from imagegen.charts.style import CSS_DPI, Style, axis_length, text_room
+from imagegen.charts.style import CSS_DPI, SMALL_RATIO, TITLE_RATIO, Style
 from imagegen.charts.text import ChartFonts, literal
+from imagegen.charts.ticks import MAX_TICKS, Ticks, data_range, extent, nice_step, tick_writer
 
-# Where a legend outside the axes goes, in `Figure.legend` terms.
-_OUTSIDE = {
-    "bottom": "outside lower center",
-    "left": "outside left center",
-    "right": "outside right center",
-}
-_LEGEND_HANDLE = 2  # a legend handle and its gaps, in font sizes
-_TICK_LENGTH = 4  # CSS pixels
 _SPARKLINE_MARGIN = 1  # CSS pixels around the thickest line
+_TITLE_STROKE = 0.35  # a bold title: its letters outlined this many points wide
+Entries = list[tuple[LegendEntry, Swatch]]
+_SMALLER_LEGEND = (1.0, 0.9, 0.8)  # text sizes a legend tries before "+N more"
+TICK_LABEL_SHARE = 0.15  # of the width: wider value ticks are written compact (1.2B)
+LABEL_REACH = 0.25  # of the image's width: how far slanted labels may reach left of the plot
+
+
+@dataclass(frozen=True)
+class _GiveWay:
+    """How much text a layout may keep: less at each step of `_GIVE_WAY`."""
+
+    axis_titles: bool = True
+    title_lines: int = MAX_TITLE_LINES
+    legend_rows: int | None = None  # None: as many as the legend's share holds
+
+
+# What gives way, in turn, when text would leave the plot less than its share.
+_GIVE_WAY = (
+    _GiveWay(),
+    _GiveWay(axis_titles=False),
+    _GiveWay(axis_titles=False, title_lines=1),
+    _GiveWay(axis_titles=False, title_lines=1, legend_rows=1),
+    _GiveWay(axis_titles=False, title_lines=0, legend_rows=1),
+    _GiveWay(axis_titles=False, title_lines=0, legend_rows=0),
+)
 
 
 def build_figure(params: ChartParams, fonts: ChartFonts) -> Figure:
     """The chart `params` describe, ready to draw or save."""
     data = resolve(params)
-    style = Style.of(params)
+    size = text_size(params.font_size, params.width, params.height)
+    style = Style.of(params, size)
     figure = Figure(
         figsize=(params.width / CSS_DPI, params.height / CSS_DPI),
         dpi=CSS_DPI * params.scale,
@@ -42,7 +108,7 @@ def build_figure(params: ChartParams, fonts: ChartFonts) -> Figure:
     if params.type == "sparkline":
         _sparkline(figure, params, data)
     else:
-        _chart(figure, params, data, style)
+        _Chart(figure, params, data, style, Measure(params.scale, fonts), size).build()
     fonts.apply(figure)
     return figure
 
@@ -57,103 +123,396 @@ def _sparkline(figure: Figure, params: ChartParams, data: ChartData) -> None:
     ax.margins(x=x / (params.width - 2 * x), y=y / (params.height - 2 * y))
     for series in data.series:
         draw_line(ax, series, positions(data), marked=False)
-    _value_scale(ax, params, data, horizontal=False)
-
-
-def _chart(figure: Figure, params: ChartParams, data: ChartData, style: Style) -> None:
-    figure.set_layout_engine("constrained")
-    ax = figure.add_subplot(facecolor="none")
-    write = number_formatter(params.number_format)
-    if params.type in ROUND_TYPES:
-        entries = draw_pie(ax, params, data, style, write)
-    else:
-        entries = draw_series(ax, params, data, style, write)
-        _axes(ax, params, data, style, write)
-    if params.title:
-        figure.suptitle(literal(params.title), fontsize=style.title, color=style.ink)
-    _legend(figure, ax, entries, params, style)
-
-
-def _value_scale(ax: Axes, params: ChartParams, data: ChartData, horizontal: bool) -> None:
-    """Scale and range of the value axis (x on horizontal bar charts, else y): fitted to
-    the data, unless `y_min` or `y_max` say otherwise."""
-    set_scale, get_limits, set_limits = (
-        (ax.set_xscale, ax.get_xlim, ax.set_xlim)
-        if horizontal
-        else (ax.set_yscale, ax.get_ylim, ax.set_ylim)
-    )
-    empty_log = params.log_scale and not any(np.any(s.values > 0) for s in data.series)
     if params.log_scale:
-        set_scale("log")
-    if params.y_min is None and params.y_max is None and not empty_log:
-        return
-    fitted = (1.0, 10.0) if empty_log else get_limits()  # a decade when nothing fits a log
-    low = fitted[0] if params.y_min is None else params.y_min
-    high = fitted[1] if params.y_max is None else params.y_max
-    if low >= high:  # the one end given is beyond the data: span one step from it
-        if params.y_min is not None:
-            high = low * 10 if params.log_scale else low + 1
-        else:
-            low = high / 10 if params.log_scale else high - 1
-    set_limits(low, high)
-
-
-def _axes(ax: Axes, params: ChartParams, data: ChartData, style: Style, write: Writer) -> None:
-    horizontal = params.type == "horizontal_bar"
-    values, categories = (ax.xaxis, ax.yaxis) if horizontal else (ax.yaxis, ax.xaxis)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.spines[["left", "bottom"]].set(color=style.ink, linewidth=style.line)
-    ax.tick_params(
-        colors=style.ink, labelsize=style.text, width=style.line, length=_TICK_LENGTH * style.line
-    )
-    _value_scale(ax, params, data, horizontal)
-    if params.log_scale:
-        values.set_minor_formatter(NullFormatter())
-    if params.log_scale or params.number_format:
-        values.set_major_formatter(FuncFormatter(lambda value, _: literal(write(value))))
-    if params.grid:
-        values.grid(True, color=style.grid, linewidth=style.line)
-    ax.set_axisbelow(True)
-    if data.x is None:
-        shown = _shown_labels(data.labels, params, along_x=not horizontal)
-        categories.set_ticks(shown, [literal(data.labels[i]) for i in shown])
-    if horizontal:
-        ax.invert_yaxis()  # the first category on top, as it reads
-    for axis, title in ((categories, params.x_title), (values, params.y_title)):
-        if title:
-            axis.set_label_text(literal(title), fontsize=style.text, color=style.ink)
-
-
-def _shown_labels(labels: list[str], params: ChartParams, along_x: bool) -> list[int]:
-    """Indices of the category labels to write: evenly spaced, as many as fit; none
-    when no category has a label."""
-    if not any(labels):
-        return []
-    room = text_room(labels, params.font_size, side_by_side=along_x)
-    step = max(1, math.ceil(len(labels) * room / axis_length(params, vertical=not along_x)))
-    return list(range(0, len(labels), step))
-
-
-def _legend(
-    figure: Figure, ax: Axes, entries: list[Entry], params: ChartParams, style: Style
-) -> None:
-    position = params.legend or ("top" if len(entries) > 1 else "none")
-    if position == "none" or not entries:
-        return
-    handles = [handle for handle, _ in entries]
-    names = [literal(name) for _, name in entries]
-    looks = {"fontsize": style.text, "labelcolor": style.ink, "frameon": False}
-    if position == "best":
-        ax.legend(handles, names, loc="best", **looks)
-        return
-    columns = 1
-    if position in ("top", "bottom"):
-        entry = text_room(names, params.font_size, side_by_side=True)
-        entry += _LEGEND_HANDLE * params.font_size
-        columns = int(np.clip(params.width // entry, 1, len(names)))
-    if position == "top":  # under the title, which the figure places above all else
-        ax.legend(
-            handles, names, loc="lower center", bbox_to_anchor=(0.5, 1), ncols=columns, **looks
+        ax.set_yscale("log")
+    if params.y_min is not None or params.y_max is not None:
+        low, high = ax.get_ylim()
+        ax.set_ylim(
+            low if params.y_min is None else params.y_min,
+            high if params.y_max is None else params.y_max,
         )
-    else:
-        figure.legend(handles, names, loc=_OUTSIDE[position], ncols=columns, **looks)
+
+
+@dataclass
+class _Chart:
+    """One chart with axes, or a pie, laid out from measured text and drawn."""
+
+    figure: Figure
+    params: ChartParams
+    data: ChartData
+    style: Style
+    measure: Measure
+    size: float  # text size, CSS pixels
+
+    def build(self) -> None:
+        params = self.params
+        round_chart = params.type in ROUND_TYPES
+        entries = slice_entries(self.data) if round_chart else series_entries(self.data)
+        position = params.legend or ("top" if len(entries) > 1 else "none")
+        write = number_formatter(params.number_format)
+        layout = self._layout(entries, position if entries else "none", write)
+        ax = self.figure.add_axes(_fraction(layout.plot, params), facecolor="none")
+        if round_chart:
+            draw_pie(ax, params, self.data, self.style, write, layout, self.measure)
+        else:
+            draw_axes(ax, layout, params, len(self.data.labels), self.style)
+            draw_series(ax, params, self.data, self.style, write, layout, self.measure)
+        self._titles(layout)
+        if layout.legend is not None:
+            swatches = [swatch for _, swatch in entries]
+            draw_legend(self.figure, layout.legend, swatches, self.style, len(entries))
+        elif position == "best" and entries:
+            self._legend_inside(ax, layout, entries)
+
+    # Where everything goes
+
+    def _layout(self, entries: Entries, position: str, write: Writer) -> ChartLayout:
+        width, height = self.params.width, self.params.height
+        if self.params.type in ROUND_TYPES:  # a pie is round: its share is of the short side
+            width = height = min(width, height)
+        for give_way in _GIVE_WAY:
+            layout = self._plan(entries, position, write, give_way)
+            plot = layout.plot
+            if plot.width >= MIN_PLOT_SHARE * width and plot.height >= MIN_PLOT_SHARE * height:
+                break
+        return layout
+
+    def _plan(
+        self, entries: Entries, position: str, write: Writer, give_way: _GiveWay
+    ) -> ChartLayout:
+        params, measure, size = self.params, self.measure, self.size
+        pad = padding(params.width, params.height)
+        region = Box(pad, pad, params.width - pad, params.height - pad)
+        title_size = size * TITLE_RATIO
+        title = title_lines(measure, params.title, region, title_size)[: give_way.title_lines]
+        title_top = region.top
+        if title:
+            used = measure.block(len(title), title_size) + GAP * size
+            region = replace(region, top=region.top - used)
+        legend = None
+        if position in ("top", "bottom", "left", "right") and give_way.legend_rows != 0:
+            legend, region = self._place_legend(entries, position, region, give_way.legend_rows)
+        if params.type in ROUND_TYPES:
+            side = min(region.width, region.height)
+            left = region.left + (region.width - side) / 2
+            slack = (region.height - side) / 2  # the pie, title and legend centred together
+            down = -slack if legend is None or position != "bottom" else slack
+            return ChartLayout(
+                plot=Box(left, region.bottom + slack, left + side, region.bottom + slack + side),
+                title=title,
+                title_top=title_top - slack,
+                legend=None
+                if legend is None
+                else shifted(legend, 0, down if position in ("top", "bottom") else 0),
+            )
+        return self._axes_layout(region, title, title_top, legend, give_way.axis_titles, write)
+
+    def _place_legend(
+        self, entries: Entries, position: str, region: Box, rows: int | None
+    ) -> tuple[Legend, Box]:
+        measure, size, params = self.measure, self.size, self.params
+        names = [entry for entry, _ in entries]
+        line, gap = measure.line(size), GAP * size
+        pitch = line * ROW_PITCH
+        if position in ("top", "bottom"):
+            tall = LEGEND_SHARE * params.height if rows is None else line + (rows - 1) * pitch
+            room = Box(region.left, region.top - tall, region.right, region.top)
+            legend = self._fit_legend(names, room, side=False)
+            used = legend_height(legend, measure)
+            if position == "top":
+                return legend, replace(region, top=region.top - used - gap)
+            legend = shifted(legend, 0, region.bottom + used - region.top)
+            return legend, replace(region, bottom=region.bottom + used + gap)
+        tall = region.height if rows is None else line + (rows - 1) * pitch
+        room = Box(
+            region.left, region.top - tall, region.left + LEGEND_SHARE * params.width, region.top
+        )
+        legend = self._fit_legend(names, room, side=True)
+        wide = legend_width(legend, measure, [entry.wide for entry in names])
+        down = -(region.height - legend_height(legend, measure)) / 2
+        if position == "right":
+            legend = shifted(legend, region.right - wide - region.left, down)
+            return legend, replace(region, right=region.right - wide - 2 * gap)
+        return shifted(legend, 0, down), replace(region, left=region.left + wide + 2 * gap)
+
+    def _fit_legend(self, names: list[LegendEntry], room: Box, side: bool) -> Legend:
+        """The legend in `room` at the text size, or in smaller type if that shows
+        every entry; "+N more" if none does."""
+        sizes = [self.size * step for step in _SMALLER_LEGEND if self.size * step >= MIN_TEXT]
+        legends = (
+            legend_rows(self.measure, names, room, size, side) for size in sizes or [self.size]
+        )
+        first = next(legends)
+        return first if not first.more else next((fit for fit in legends if not fit.more), first)
+
+    def _value_span(self) -> tuple[float, float]:
+        """The values the value axis must show: every point, and every stack's ends."""
+        params, series = self.params, self.data.series
+        values = [s.values for s in series]
+        if params.type == "stacked_bar" and series:
+            stacked = np.nan_to_num(np.array(values), nan=0.0)
+            values += [
+                np.where(stacked > 0, stacked, 0).sum(0),
+                np.where(stacked < 0, stacked, 0).sum(0),
+            ]
+        every = np.concatenate(values) if values else np.zeros(0)
+        if params.log_scale:
+            low, high = extent(np.where(every > 0, every, np.nan))
+            if math.isnan(low):
+                low, high = 1.0, 10.0
+            elif low == high:
+                low, high = low / 10, high * 10
+        else:
+            from_zero = any(s.kind in ("bar", "area") for s in series)
+            low, high = data_range(*extent(every), from_zero)
+        if params.y_min is not None:
+            low = params.y_min
+            high = max(high, low * 10 if params.log_scale else low + 1) if high <= low else high
+        if params.y_max is not None:
+            high = params.y_max
+            low = min(low, high / 10 if params.log_scale else high - 1) if low >= high else low
+        return low, high
+
+    def _label_room(
+        self, span: tuple[float, float], length: float, across: float
+    ) -> tuple[float, float]:
+        """`span` widened so that value labels `across` pixels deep fit past the ends of
+        the bars and points nearest the plot's edges."""
+        if self.params.value_labels == "none" or length <= across * 2:
+            return span
+        low, high = span
+        log = self.params.log_scale
+        if log:
+            low, high = math.log10(low), math.log10(high)
+        share = across / (length - across)
+        room = (high - low) * share
+        values = (
+            np.concatenate([s.values for s in self.data.series])
+            if self.data.series
+            else np.zeros(0)
+        )
+        lines = any(s.kind != "bar" for s in self.data.series)
+        if self.params.y_max is None and (lines or np.nanmax(values, initial=0) > 0):
+            high += room
+        if self.params.y_min is None and ((lines and low != 0) or np.nanmin(values, initial=0) < 0):
+            low -= room
+        return (10**low, 10**high) if log else (low, high)
+
+    def _axes_layout(
+        self,
+        region: Box,
+        title: list[str],
+        title_top: float,
+        legend: Legend | None,
+        axis_titles: bool,
+        write: Writer,
+    ) -> ChartLayout:
+        params, data, measure, size = self.params, self.data, self.measure, self.size
+        line, gap = measure.line(size), GAP * size
+        horizontal = params.type == "horizontal_bar"
+        bottom_text, left_text = (
+            (params.y_title, params.x_title) if horizontal else (params.x_title, params.y_title)
+        )
+        bottom_title = (
+            measure.wrap(bottom_text, region.width, size, MAX_AXIS_TITLE_LINES)
+            if axis_titles and bottom_text
+            else []
+        )
+        left_title = (
+            measure.wrap(left_text, region.height, size, MAX_AXIS_TITLE_LINES)
+            if axis_titles and left_text
+            else []
+        )
+        inner = Box(
+            region.left + (measure.block(len(left_title), size) + gap if left_title else 0),
+            region.bottom + (measure.block(len(bottom_title), size) + gap if bottom_title else 0),
+            region.right,
+            region.top,
+        )
+        tick = TICK_LENGTH + TICK_PAD
+        count = max(len(data.labels), 1)
+        ends = (params.y_min, params.y_max)
+        span = self._value_span()
+
+        written = tick_writer(nice_step(span[1] - span[0], MAX_TICKS), params.number_format, write)
+        widest = max(measure.width(written(end), size) for end in span)
+        compact = widest > TICK_LABEL_SHARE * params.width
+
+        def writer(step: float) -> Writer:
+            return compact_number if compact else tick_writer(step, params.number_format, write)
+
+        plot = Box(
+            inner.left + 4 * size, inner.bottom + line + tick, inner.right, inner.top - line / 2
+        )
+        categories: Categories | None = None
+        x_ticks: Ticks | None = None
+        ticks: Ticks | None = None
+        reach = 0.0  # how far the category labels reach left of the plot
+        for _ in range(3):
+            if horizontal:
+                label_width = max(
+                    (measure.width(write(v), size * SMALL_RATIO) for v in self._all_values()),
+                    default=0,
+                )
+                room = self._label_room(span, plot.width, label_width + VALUE_LABEL_GAP)
+                ticks = value_ticks(
+                    measure, room, params.log_scale, ends, writer, plot.width, size, vertical=False
+                )
+                last = measure.width(ticks.labels[-1], size) / 2 if ticks.labels else 0
+                cap = min(
+                    SIDE_LABEL_SHARE * params.width,
+                    inner.width - MIN_PLOT_SHARE * params.width - tick - last,
+                )
+                categories = side_labels(
+                    measure, data.labels, plot.height / count, size, max(cap, 3 * size)
+                )
+                first = measure.width(ticks.labels[0], size) / 2 if ticks.labels else 0
+                left = max(inner.left + categories.depth + tick, first + 1)
+                plot = Box(
+                    left, inner.bottom + line + tick, inner.right - last, inner.top - line / 2
+                )
+                continue
+            room = self._label_room(
+                span, plot.height, measure.line(size * SMALL_RATIO) + VALUE_LABEL_GAP
+            )
+            ticks = value_ticks(
+                measure, room, params.log_scale, ends, writer, plot.height, size, vertical=True
+            )
+            left = max(
+                inner.left
+                + max((measure.width(label, size) for label in ticks.labels), default=0)
+                + tick,
+                reach + 2,
+            )
+            right = inner.right
+            if data.x is not None:
+                x_span = data_range(*extent(data.x), from_zero=False)
+                x_ticks = value_ticks(
+                    measure,
+                    x_span,
+                    False,
+                    (None, None),
+                    lambda step: tick_writer(step, None, write),
+                    plot.width,
+                    size,
+                    vertical=False,
+                )
+                left = max(left, measure.width(x_ticks.labels[0], size) / 2 + 1)
+                right -= measure.width(x_ticks.labels[-1], size) / 2
+                depth = line
+            else:
+                depth_cap = min(
+                    LABEL_SHARE * params.height,
+                    inner.height - MIN_PLOT_SHARE * params.height - tick - line / 2,
+                )
+                categories = category_labels(
+                    measure,
+                    data.labels,
+                    (right - left) / count,
+                    size,
+                    max(depth_cap, line),
+                    max(left, LABEL_REACH * params.width) - 1,
+                )
+                depth = categories.depth
+                reach = categories.overhang
+                left = max(left, reach + 2)
+            plot = Box(left, inner.bottom + depth + tick, right, inner.top - line / 2)
+        assert ticks is not None
+        return ChartLayout(
+            plot=plot,
+            title=title,
+            title_top=title_top,
+            legend=legend,
+            categories=categories,
+            value_ticks=ticks,
+            x_ticks=x_ticks,
+            bottom_title=bottom_title,
+            bottom_title_at=(self._centred(bottom_title, plot, region), region.bottom),
+            # Wrapped again to the plot's height, in the lines its width was given.
+            left_title=measure.wrap(left_text or "", plot.height, size, len(left_title)),
+            left_title_at=(region.left, (plot.bottom + plot.top) / 2),
+        )
+
+    def _centred(self, lines: list[str], plot: Box, region: Box) -> float:
+        """Where text under the plot is centred: under the plot, moved to stay inside
+        `region`."""
+        half = max((self.measure.width(line, self.size) for line in lines), default=0) / 2
+        return min(max((plot.left + plot.right) / 2, region.left + half), region.right - half)
+
+    def _all_values(self) -> list[float]:
+        values = [s.values for s in self.data.series]
+        every = np.concatenate(values) if values else np.zeros(0)
+        return every[np.isfinite(every)].tolist() if self.params.value_labels != "none" else []
+
+    # Drawing
+
+    def _titles(self, layout: ChartLayout) -> None:
+        params, style = self.params, self.style
+        width, height = params.width, params.height
+        if layout.title:
+            self.figure.text(
+                0.5,
+                layout.title_top / height,
+                literal("\n".join(layout.title)),
+                ha="center",
+                va="top",
+                fontsize=style.title,
+                color=style.ink,
+                path_effects=[withStroke(linewidth=_TITLE_STROKE, foreground=style.ink)],
+                label="title",
+            )
+        if layout.bottom_title:
+            x, y = layout.bottom_title_at
+            self.figure.text(
+                x / width,
+                y / height,
+                literal("\n".join(layout.bottom_title)),
+                ha="center",
+                va="bottom",
+                fontsize=style.text,
+                color=style.ink,
+                label="axis-title",
+            )
+        if layout.left_title:
+            x, y = layout.left_title_at
+            self.figure.text(
+                x / width,
+                y / height,
+                literal("\n".join(layout.left_title)),
+                ha="center",
+                va="top",
+                rotation=90,
+                rotation_mode="anchor",
+                fontsize=style.text,
+                color=style.ink,
+                label="axis-title",
+            )
+
+    def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:
+        """A legend inside the plot where it hides least (`legend=best`): as many
+        entries as the plot's height holds, names at most half its width."""
+        measure, size = self.measure, self.size
+        pitch = measure.line(size) * ROW_PITCH * 1.1
+        fit = max(int(layout.plot.height * 0.8 // pitch), 1)
+        shown = entries if len(entries) <= fit else entries[: fit - 1]
+        handles = [legend_handle(swatch) for _, swatch in shown]
+        names = [
+            literal(measure.shorten(entry.name, layout.plot.width / 2, size)) for entry, _ in shown
+        ]
+        if len(shown) < len(entries):
+            handles.append(legend_handle(None))
+            names.append(f"+{len(entries) - len(shown)} more")
+        ax.legend(
+            handles,
+            names,
+            loc="best",
+            fontsize=self.style.text,
+            labelcolor=self.style.ink,
+            frameon=False,
+        )
+
+
+def _fraction(box: Box, params: ChartParams) -> tuple[float, float, float, float]:
+    """`box` as (left, bottom, width, height) shares of the image."""
+    width, height = params.width, params.height
+    return (box.left / width, box.bottom / height, box.width / width, box.height / height)

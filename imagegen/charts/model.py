@@ -49,6 +49,7 @@ ChartType = Literal[
 DatasetType = Literal["line", "bar", "area", "scatter"]
 LegendPosition = Literal["none", "top", "bottom", "left", "right", "best"]
 LineStyle = Literal["solid", "dashed", "dotted", "dashdot"]
+ValueLabels = Literal["none", "values", "percent"]
 
 # Charts whose datasets may each be drawn as another type, on the same axes.
 MIXABLE_TYPES = frozenset({"line", "bar", "stacked_bar", "area", "scatter"})
@@ -58,6 +59,12 @@ ROUND_TYPES = frozenset({"pie", "doughnut"})
 
 _TYPE_ALIASES = {"hbar": "horizontal_bar", "donut": "doughnut"}
 _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "false": "none"}
+_VALUE_LABEL_WORDS = {
+    **dict.fromkeys(("true", "1", "on", "yes", "show", "value"), "values"),
+    **dict.fromkeys(("false", "0", "off", "no", "hide"), "none"),
+}
+# Charts with axes smaller than this have no room for them: a sparkline has none.
+MIN_CHART_WIDTH, MIN_CHART_HEIGHT = 100, 60
 
 # Numbers of a size matplotlib can scale axes to, margins included, on a log axis too.
 PLOTTABLE = 1e100
@@ -109,6 +116,15 @@ def _legend(value: object) -> object:
         return value
     word = value.strip().lower()
     return _LEGEND_WORDS.get(word, word)
+
+
+def _value_labels(value: object) -> object:
+    if isinstance(value, bool):
+        return "values" if value else "none"
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    return _VALUE_LABEL_WORDS.get(word, word)
 
 
 class Dataset(BaseModel):
@@ -199,8 +215,16 @@ class ChartParams(BaseModel):
         "the list take the default palette's colours.",
         examples=["4e79a7,f28e2b"],
     )
-    width: int = Field(600, ge=16, description="Width in CSS pixels.")
-    height: int = Field(400, ge=16, description="Height in CSS pixels.")
+    width: int = Field(
+        600,
+        ge=16,
+        description=f"Width in CSS pixels; at least {MIN_CHART_WIDTH} but for sparklines.",
+    )
+    height: int = Field(
+        400,
+        ge=16,
+        description=f"Height in CSS pixels; at least {MIN_CHART_HEIGHT} but for sparklines.",
+    )
     scale: int = Field(
         1,
         ge=1,
@@ -214,10 +238,10 @@ class ChartParams(BaseModel):
         description="Background colour; `transparent` for none (PNG, WebP, SVG, PDF)."
         + COLOR_SYNTAX,
     )
-    color: Color = Field(
-        "333333",
-        validate_default=True,
-        description="Colour of text, axes and ticks." + COLOR_SYNTAX,
+    color: Color | None = Field(
+        None,
+        description="Colour of text, axes and ticks. Default: `333333`, or `e6e6e6` on a "
+        "dark background." + COLOR_SYNTAX,
     )
     font: str = Field("dejavu-sans", description="Font family, by name; see `GET /fonts`.")
     font_size: float = Field(12, ge=6, le=72, description="Text size in CSS pixels.")
@@ -244,15 +268,22 @@ class ChartParams(BaseModel):
         False, description="Logarithmic value axis; values of 0 or less are not drawn."
     )
     grid: bool = Field(True, description="Grid lines across the value axis.")
-    value_labels: bool = Field(
-        False, description="Write each value on its bar or pie slice, as `number_format` says."
+    value_labels: Annotated[ValueLabels, BeforeValidator(_value_labels)] = Field(
+        "none",
+        description="Write each value on its bar, point or slice, as `number_format` "
+        "says: `values` (also `true`), `percent` (each slice's share, for pie and "
+        "doughnut charts; the value elsewhere) or `none` (also `false`). A label that "
+        "does not fit inside a stacked segment is left out.",
     )
     number_format: str | None = Field(
         None,
         max_length=40,
-        description="How value labels and value-axis ticks write numbers: a Python "
-        "format spec such as `,.0f` (1,235) or `.1%` (12.3%), or one with text around "
-        "it, such as `${:,.0f}` or `{:.1f} kg`. Default: up to ten significant digits.",
+        description="How value labels and value-axis ticks write numbers: `compact` "
+        "(1.2k, 3.4M, 5.6B), a Python format spec such as `,.0f` (1,235) or `.1%` "
+        "(12.3%), or one with text around it, such as `${:,.0f}` or `{:.1f} kg`. "
+        "Default: thousands separators; ticks with as many decimals as their step, "
+        "values with up to ten significant digits. Ticks too wide for the image are "
+        "written `compact`.",
         examples=[",.0f"],
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
     )
@@ -267,6 +298,12 @@ class ChartParams(BaseModel):
     @model_validator(mode="after")
     def _pixel_budget(self) -> "ChartParams":
         check_pixel_budget(self.width, self.height, self.scale, self.max_pixels)
+        if self.type != "sparkline":
+            for name, least in (("width", MIN_CHART_WIDTH), ("height", MIN_CHART_HEIGHT)):
+                if getattr(self, name) < least:
+                    raise limit_error(
+                        name, f"must be at least {{limit}} on a {self.type} chart", least
+                    )
         return self
 
     @model_validator(mode="after")

@@ -1,9 +1,10 @@
 """Writing numbers on charts (axis ticks, value labels) the way `number_format` says.
 
-A number format is a Python format spec such as `,.0f` or `.1%`, or a template with one
-`{}` field around it, such as `${:,.0f}` or `{:.1f} kg`. It is only ever applied with
-`format(value, spec)` to a float, never with `str.format`: no attribute or item lookup,
-no code. Width and precision are bounded so that one format cannot build a huge string.
+A number format is `compact` (1.2k, 3.4M, 5.6B), a Python format spec such as `,.0f` or
+`.1%`, or a template with one `{}` field around it, such as `${:,.0f}` or `{:.1f} kg`.
+It is only ever applied with `format(value, spec)` to a float, never with `str.format`:
+no attribute or item lookup, no code. Width and precision are bounded so that one
+format cannot build a huge string.
 """
 
 import re
@@ -27,7 +28,7 @@ _SPEC = (
     r"(?:[,_]?(?:\.[0-9]{1,2})?[eEfFgG%]?|(?:\.[0-9]{1,2})?n)"
 )
 _LITERAL = r"(?:[^{}]|\{\{|\}\})*"
-NUMBER_FORMAT_PATTERN = rf"^(?:{_SPEC}|{_LITERAL}\{{(?::{_SPEC})?\}}{_LITERAL})$"
+NUMBER_FORMAT_PATTERN = rf"^(?:compact|{_SPEC}|{_LITERAL}\{{(?::{_SPEC})?\}}{_LITERAL})$"
 DEFAULT_SPEC = ",.10g"  # 1,200 and 0.3, rather than 1200.0 and 0.30000000000000004
 
 
@@ -52,6 +53,8 @@ def _split_template(number_format: str) -> tuple[str, str, str]:
 
 def parse_number_format(number_format: str) -> tuple[str, str, str]:
     """`(prefix, spec, suffix)` of a number format; ValueError saying what is wrong."""
+    if number_format == COMPACT:
+        return "", "", ""
     if re.fullmatch(NUMBER_FORMAT_PATTERN, number_format) is None:
         raise ValueError(
             "is not a number format: a format spec such as ,.0f or .1%, or text with one "
@@ -72,9 +75,28 @@ def parse_number_format(number_format: str) -> tuple[str, str, str]:
     return prefix, spec, suffix
 
 
+COMPACT = "compact"
+_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+_COMPACT_LIMIT = 1e15  # beyond trillions, scientific notation
+
+
+def compact_number(value: float) -> str:
+    """`value` in three significant digits with a unit: 1.2B, 3.4k, 999, 0.25."""
+    size = abs(value)
+    if size >= _COMPACT_LIMIT:
+        return f"{value:.3g}"
+    for unit, suffix in _UNITS:
+        if size >= unit * (1 - 5e-4):  # what rounds up to one of this unit
+            return f"{float(f'{value / unit:.3g}'):g}{suffix}"
+    return f"{float(f'{value:.3g}'):g}"
+
+
 def number_formatter(number_format: str | None) -> Callable[[float], str]:
-    """The function that writes a value as `number_format` says (a validated one), or
-    with up to ten significant digits and thousands separators when it is None."""
+    """The function that writes a value as `number_format` says (a validated one;
+    `compact` for 1.2k and 3.4M), or with up to ten significant digits and thousands
+    separators when it is None."""
+    if number_format == COMPACT:
+        return compact_number
     prefix, spec, suffix = parse_number_format(number_format or DEFAULT_SPEC)
 
     def write(value: float) -> str:

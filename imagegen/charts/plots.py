@@ -1,48 +1,48 @@
-"""Drawing resolved chart data on a matplotlib Axes: bars, lines, areas, points, pies.
+"""Drawing resolved chart data on a matplotlib Axes placed by the layout: bars, lines,
+areas, points, pies, and their value labels.
 
-`draw_series` and `draw_pie` return the legend entries of what they drew, in order.
-Gaps (NaN) are never drawn: a line breaks, a bar or slice is left out.
+Gaps (NaN) are never drawn: a line breaks, a bar or slice is left out; a point with a
+gap on both sides is drawn as a dot, so that it shows. Value labels are placed in CSS
+pixels from the layout: inside a bar when they fit, past its end otherwise, above or
+below a point, away from lines and markers, and always inside the image.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch, Wedge
+from matplotlib.patches import PathPatch, Wedge
 from matplotlib.path import Path
+from matplotlib.transforms import Bbox, TransformedBbox
 
+from imagegen.charts.layout import Box, ChartLayout
+from imagegen.charts.measure import Measure
 from imagegen.charts.model import ChartParams
 from imagegen.charts.series import ChartData, Series
 from imagegen.charts.style import (
-    PLOT_SHARE,
+    AREA_ALPHA,
     PT_PER_PX,
-    SMALL_RATIO,
     Style,
-    axis_length,
     mpl_color,
     text_color_on,
-    text_room,
 )
 from imagegen.charts.text import literal
 from imagegen.colors import RGBA
 
-Entry = tuple[Artist, str]  # a legend handle and its text
 Writer = Callable[[float], str]  # writes a value as `number_format` says
 
 BAR_SHARE = 0.8  # of a category's width, taken by its bars
-AREA_ALPHA = 0.25
+BAR_GAP = 0.1  # of a bar's width, left between bars side by side
 MARKER_RATIO = 3  # marker diameter : line width
 # Lines of at most this many points mark each one, so that a point between two gaps shows.
 MARKED_POINTS = 50
 DOUGHNUT_WIDTH = 0.45  # of the radius
 PIE_LABEL_RADIUS = 0.62  # where value labels sit on a pie, as a share of the radius
 PIE_LIMIT = 1.02  # axis limits around a pie of radius 1: room for the slices' edges
-PIE_LEGEND_SLICES = 20  # a pie's legend lists its first labelled slices: more do not fit
-VALUE_LABEL_PADDING = 3  # points between a bar and its value label
+VALUE_LABEL_GAP = 4.0  # CSS pixels between a bar's end or a marker and its value label
 
 
 def positions(data: ChartData) -> np.ndarray:
@@ -50,51 +50,67 @@ def positions(data: ChartData) -> np.ndarray:
     return data.x if data.x is not None else np.arange(len(data.labels), dtype=float)
 
 
-def _legend_handle(series: Series) -> Artist:
-    color = mpl_color(series.color)
-    width = series.line_width * PT_PER_PX
-    if series.kind == "line":
-        return Line2D([], [], color=color, linewidth=width, linestyle=series.line_style)
-    if series.kind == "scatter":
-        return Line2D([], [], color=color, linestyle="", marker="o")
-    if series.kind == "area":
-        r, g, b, a = color
-        return Patch(facecolor=(r, g, b, a * AREA_ALPHA), edgecolor=color, linewidth=width)
-    return Patch(facecolor=color)
+def _lonely(values: np.ndarray) -> np.ndarray:
+    """Which points have no neighbour to draw a line to."""
+    present = np.isfinite(values)
+    before = np.concatenate([[False], present[:-1]])
+    after = np.concatenate([present[1:], [False]])
+    return present & ~before & ~after
 
 
-def draw_line(ax: Axes, series: Series, where: np.ndarray, marked: bool) -> None:
-    """One series as a line; with `marked`, a dot on each point."""
+def _marker_room(ax: Axes, radius: float, plot: Box | None) -> TransformedBbox | None:
+    """A clip box around the plot, `radius` CSS pixels larger each way: markers at its
+    edges are drawn whole, and anything farther out is cut."""
+    if plot is None:
+        return None
+    x, y = radius / plot.width, radius / plot.height
+    return TransformedBbox(Bbox([[-x, -y], [1 + x, 1 + y]]), ax.transAxes)
+
+
+def draw_line(
+    ax: Axes, series: Series, where: np.ndarray, marked: bool, plot: Box | None = None
+) -> None:
+    """One series as a line; with `marked`, a dot on each point (on a point without
+    neighbours, always)."""
     width = series.line_width * PT_PER_PX
-    ax.plot(
+    lonely = _lonely(series.values)
+    (line,) = ax.plot(
         where,
         series.values,
         color=mpl_color(series.color),
         linewidth=width,
         linestyle=series.line_style,
-        marker="o" if marked else "",
+        marker="o" if marked or lonely.any() else "",
+        markevery=None if marked else np.flatnonzero(lonely).tolist(),
         markersize=width * MARKER_RATIO,
         zorder=3,
     )
+    clip = _marker_room(ax, series.line_width * MARKER_RATIO / 2 + 1, plot)
+    if clip is not None:
+        line.set_clip_box(clip)
 
 
-def _draw_area(ax: Axes, series: Series, where: np.ndarray) -> None:
+def _draw_area(ax: Axes, series: Series, where: np.ndarray, baseline: float, plot: Box) -> None:
     r, g, b, a = mpl_color(series.color)
     present = np.isfinite(series.values)
     ax.fill_between(
         where,
-        np.where(present, series.values, 0.0),
+        np.where(present, series.values, baseline),
+        baseline,
         where=present,
         facecolor=(r, g, b, a * AREA_ALPHA),
         linewidth=0,
         zorder=2,
     )
-    draw_line(ax, series, where, marked=False)
+    draw_line(ax, series, where, marked=False, plot=plot)
 
 
-def _draw_scatter(ax: Axes, series: Series, where: np.ndarray) -> None:
+def _draw_scatter(ax: Axes, series: Series, where: np.ndarray, plot: Box) -> None:
     diameter = series.line_width * PT_PER_PX * MARKER_RATIO
-    ax.scatter(where, series.values, s=diameter**2, color=mpl_color(series.color), zorder=3)
+    points = ax.scatter(
+        where, series.values, s=diameter**2, color=mpl_color(series.color), zorder=3
+    )
+    points.set_clip_box(_marker_room(ax, series.line_width * MARKER_RATIO / 2 + 1, plot))
 
 
 def _rectangles(
@@ -107,126 +123,326 @@ def _rectangles(
     return np.stack([along, across] if horizontal else [across, along], axis=2)
 
 
-def _value_label(
-    ax: Axes, text: str, at: float, value: float, end: float, horizontal: bool, style: Style
-) -> None:
-    """`text` just past the `end` of a bar, on the side its `value` points to."""
-    sign = 1 if value >= 0 else -1
-    pad = sign * VALUE_LABEL_PADDING
-    if horizontal:
-        place = {"xytext": (pad, 0), "ha": "left" if sign > 0 else "right", "va": "center"}
-    else:
-        place = {"xytext": (0, pad), "ha": "center", "va": "bottom" if sign > 0 else "top"}
-    xy = (end, at) if horizontal else (at, end)
-    ax.annotate(
-        text, xy, textcoords="offset points", fontsize=style.small, color=style.ink, **place
-    )
-
-
 @dataclass(frozen=True)
 class _Bars:
-    """The bars of one series as drawn: centres, and ends along the value axis."""
+    """The bars of one series as drawn: centres, ends along the value axis, and the
+    values they stand for."""
 
     series: Series
     at: np.ndarray
     low: np.ndarray
+    high: np.ndarray
     values: np.ndarray
+    width: float  # in category units
 
 
-def _draw_bars(ax: Axes, bars: list[Series], where: np.ndarray, params: ChartParams) -> list[_Bars]:
-    """Draw each series' bars, grouped side by side or stacked."""
+def _draw_bars(
+    ax: Axes, bars: list[Series], where: np.ndarray, params: ChartParams, base: float
+) -> list[_Bars]:
+    """Draw each series' bars, grouped side by side (with a gap between them) or
+    stacked; from `base` (zero, or the bottom of a log axis)."""
     horizontal = params.type == "horizontal_bar"
     stacked = params.type == "stacked_bar"
-    width = BAR_SHARE if stacked else BAR_SHARE / len(bars)
+    slot = BAR_SHARE if stacked else BAR_SHARE / len(bars)
+    width = slot if stacked or len(bars) == 1 else slot * (1 - BAR_GAP)
     above, below = np.zeros(len(where)), np.zeros(len(where))  # stack ends, each way
     drawn = []
     for i, series in enumerate(bars):
         present = np.isfinite(series.values)
+        if params.log_scale:
+            present &= series.values > 0
         values, at = series.values[present], where[present]
         if stacked:
             low = np.where(values >= 0, above[present], below[present])
             above[present] += np.maximum(values, 0)
             below[present] += np.minimum(values, 0)
         else:
-            low = np.zeros(len(values))
-            at = at + (i - (len(bars) - 1) / 2) * width
-        corners = _rectangles(at, low, low + values, width, horizontal)
+            low = np.full(len(values), base)
+            at = at + (i - (len(bars) - 1) / 2) * slot
+        high = low + values if stacked else values
+        corners = _rectangles(at, low, high, width, horizontal)
         if len(corners):
-            _add_shapes(ax, corners, series.color, horizontal)
-        drawn.append(_Bars(series, at, low, values))
+            _add_shapes(ax, corners, series.color)
+        drawn.append(_Bars(series, at, low, high, values, width))
     return drawn
 
 
-def _add_shapes(ax: Axes, corners: np.ndarray, color: RGBA, horizontal: bool) -> None:
+def _add_shapes(ax: Axes, corners: np.ndarray, color: RGBA) -> None:
     """Polygons of one colour as one path: thousands of bars draw (and are avoided by a
-    `best` legend) as fast as a few, and the axes fit them without a loop per corner."""
+    `best` legend) as fast as a few."""
     shapes = PathPatch(
         Path.make_compound_path_from_polys(corners),
         facecolor=mpl_color(color),
         linewidth=0,
         zorder=2,
     )
-    # Like Axes.bar: no margin between the bars' base and the axis.
-    (shapes.sticky_edges.x if horizontal else shapes.sticky_edges.y).append(0)
     ax.add_artist(shapes)
-    ax.update_datalim(corners.reshape(-1, 2))
-    ax.autoscale_view()
 
 
-def _labels_fit(texts: list[str], slots: int, params: ChartParams) -> bool:
-    horizontal = params.type == "horizontal_bar"
-    room = text_room(texts, params.font_size * SMALL_RATIO, side_by_side=not horizontal)
-    return slots * room <= axis_length(params, vertical=horizontal)
+@dataclass(frozen=True)
+class _Frame:
+    """From data to CSS pixels, on the axes the layout placed."""
+
+    plot: Box
+    x: tuple[float, float]
+    y: tuple[float, float]
+    log_x: bool
+    log_y: bool
+
+    @staticmethod
+    def _share(value: float, ends: tuple[float, float], log: bool) -> float:
+        low, high = ends
+        if log:
+            value, low, high = (np.log10(max(v, 1e-300)) for v in (value, low, high))
+        return (value - low) / (high - low)
+
+    def px(self, x: float, y: float) -> tuple[float, float]:
+        plot = self.plot
+        return (
+            plot.left + plot.width * self._share(x, self.x, self.log_x),
+            plot.bottom + plot.height * self._share(y, self.y, self.log_y),
+        )
 
 
-def _label_bars(
-    ax: Axes, drawn: list[_Bars], slots: int, params: ChartParams, style: Style, write: Writer
-) -> None:
-    """Write each bar's value past its end, or in its middle when bars are stacked; but
-    only if the labels fit side by side in the `slots` along the category axis: else
-    they would only overlap (and take long to lay out)."""
-    if not _labels_fit(["0"], slots, params):
-        return
-    texts = [[literal(write(value)) for value in bars.values] for bars in drawn]
-    if not _labels_fit([text for column in texts for text in column], slots, params):
-        return
-    horizontal = params.type == "horizontal_bar"
-    for bars, column in zip(drawn, texts, strict=True):
-        ends = zip(column, bars.at, bars.low, bars.values, strict=True)
-        for text, center, low, value in ends:
-            if params.type == "stacked_bar":
-                middle = low + value / 2
-                ax.text(
-                    *((middle, center) if horizontal else (center, middle)),
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=style.small,
-                    color=text_color_on(bars.series.color),
-                )
+def _frame(params: ChartParams, data: ChartData, layout: ChartLayout) -> _Frame:
+    ticks = layout.value_ticks
+    assert ticks is not None
+    values = (ticks.low, ticks.high)
+    count = len(data.labels)
+    if layout.x_ticks is not None:
+        across = (layout.x_ticks.low, layout.x_ticks.high)
+    else:
+        across = (count - 0.5, -0.5) if params.type == "horizontal_bar" else (-0.5, count - 0.5)
+    if params.type == "horizontal_bar":
+        return _Frame(layout.plot, values, across, params.log_scale, False)
+    return _Frame(layout.plot, across, values, False, params.log_scale)
+
+
+Rect = tuple[float, float, float, float]  # left, bottom, right, top in CSS pixels
+
+
+def _segment_hits(rect: Rect, p: np.ndarray, q: np.ndarray) -> bool:
+    """Whether the segment from `p` to `q` passes through `rect` (Liang-Barsky)."""
+    left, bottom, right, top = rect
+    d = q - p
+    t0, t1 = 0.0, 1.0
+    for edge_p, edge_q in (
+        (-d[0], p[0] - left),
+        (d[0], right - p[0]),
+        (-d[1], p[1] - bottom),
+        (d[1], top - p[1]),
+    ):
+        if edge_p == 0:
+            if edge_q < 0:
+                return False
+            continue
+        t = edge_q / edge_p
+        if edge_p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+@dataclass
+class _Labeler:
+    """Writes value labels where they can be read: inside the image, off lines and
+    off the labels written before."""
+
+    ax: Axes
+    style: Style
+    measure: Measure
+    frame: _Frame
+    image: Box
+    lines: list[np.ndarray]  # pixel polylines (and markers) of the lines drawn
+    placed: list[Rect] = field(default_factory=list)  # labels written so far
+
+    def size(self, text: str) -> tuple[float, float]:
+        font = self.style.small / PT_PER_PX
+        return self.measure.width(text, font), self.measure.line(font)
+
+    def _crossings(self, rect: Rect) -> float:
+        """How badly a label at `rect` would be hidden: by each line crossing it, and
+        by the share of it that labels written before cover."""
+        area = (rect[2] - rect[0]) * (rect[3] - rect[1]) or 1.0
+        covered = sum(_overlap_area(rect, other) for other in self.placed) / area
+        crossed = 0
+        for points in self.lines:
+            if len(points) == 1:
+                crossed += _inside(rect, points[0])
             else:
-                _value_label(ax, text, center, value, low + value, horizontal, style)
+                crossed += any(_segment_hits(rect, p, q) for p, q in itertools.pairwise(points))
+        return crossed + covered
+
+    def place(self, text: str, candidates: list[tuple[float, float]], color: object) -> None:
+        """Write `text` centred at the first candidate centre (CSS pixels) inside the
+        image and clear of lines and other labels; else at the one inside the image
+        that is least hidden; moved inside the image if none is."""
+        width, height = self.size(text)
+        rects = [_rect(c, width, height) for c in candidates]
+        inside = [r for r in rects if _within(r, self.image)] or rects
+        left, bottom, right, top = min(inside, key=self._crossings)  # the first of equals
+        image = self.image
+        dx = max(image.left - left, 0) - max(right - image.right, 0)
+        dy = max(image.bottom - bottom, 0) - max(top - image.top, 0)
+        x, y = (left + right) / 2 + dx, (bottom + top) / 2 + dy
+        self.placed.append((left + dx, bottom + dy, right + dx, top + dy))
+        self.ax.text(
+            x / image.right,
+            y / image.top,
+            literal(text),
+            transform=self.ax.figure.transFigure,
+            ha="center",
+            va="center",
+            fontsize=self.style.small,
+            color=color,
+            zorder=4,
+            label="value",
+        )
+
+
+def _rect(center: tuple[float, float], width: float, height: float) -> Rect:
+    x, y = center
+    return (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+
+
+def _within(rect: Rect, box: Box) -> bool:
+    left, bottom, right, top = rect
+    return left >= box.left and right <= box.right and bottom >= box.bottom and top <= box.top
+
+
+def _overlap_area(a: Rect, b: Rect) -> float:
+    across = min(a[2], b[2]) - max(a[0], b[0])
+    along = min(a[3], b[3]) - max(a[1], b[1])
+    return max(across, 0.0) * max(along, 0.0)
+
+
+def _inside(rect: Rect, point: np.ndarray) -> bool:
+    left, bottom, right, top = rect
+    return left <= point[0] <= right and bottom <= point[1] <= top
+
+
+def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, write: Writer) -> None:
+    """Each bar's value inside it at its end when it fits, else past its end (or inside
+    when past it would leave the plot or cross a line); in the middle of a stacked
+    segment, if it fits there."""
+    frame, style = labeler.frame, labeler.style
+    horizontal = params.type == "horizontal_bar"
+    stacked = params.type == "stacked_bar"
+    gap = VALUE_LABEL_GAP
+    plot = frame.plot
+    for bars in drawn:
+        for at, low, end, value in zip(bars.at, bars.low, bars.high, bars.values, strict=True):
+            text = write(value)
+            width, height = labeler.size(text)
+            if horizontal:
+                (x0, y), (x1, _) = frame.px(low, at), frame.px(end, at)
+                thick = abs(frame.px(low, at - bars.width / 2)[1] - y) * 2
+                x1 = min(max(x1, plot.left), plot.right)
+                length, sign = abs(x1 - x0), (1 if x1 >= x0 else -1)
+                fits = width + 2 * gap <= length and height <= thick
+                middle = ((x0 + x1) / 2, y)
+                inner = (x1 - sign * (gap + width / 2), y)
+                outer = (x1 + sign * (gap + width / 2), y)
+            else:
+                (x, y0), (_, y1) = frame.px(at, low), frame.px(at, end)
+                thick = abs(frame.px(at + bars.width / 2, low)[0] - x) * 2
+                y1 = min(max(y1, plot.bottom), plot.top)
+                length, sign = abs(y1 - y0), (1 if y1 >= y0 else -1)
+                fits = height + 2 * gap <= length and width <= thick
+                middle = (x, (y0 + y1) / 2)
+                inner = (x, y1 - sign * (gap + height / 2))
+                outer = (x, y1 + sign * (gap + height / 2))
+            on_bar = text_color_on(bars.series.color)
+            if stacked:
+                if fits:
+                    labeler.place(text, [middle], on_bar)
+                continue
+            out_of_plot = not _within(_rect(outer, width, height), plot)
+            if fits and (out_of_plot or labeler._crossings(_rect(outer, width, height))):
+                labeler.place(text, [inner], on_bar)
+            else:
+                labeler.place(text, [outer, inner] if fits else [outer], style.ink)
+
+
+def _label_points(labeler: _Labeler, series: Series, where: np.ndarray, write: Writer) -> None:
+    """Each point's value above it, or below it when the line comes down to it (or when
+    above leaves the plot or crosses a line)."""
+    values = series.values
+    reach = series.line_width * MARKER_RATIO / 2 + VALUE_LABEL_GAP
+    for i in np.flatnonzero(np.isfinite(values)):
+        x, y = labeler.frame.px(where[i], values[i])
+        if not _within((x, y, x, y), labeler.frame.plot):
+            continue  # cut off by y_min or y_max
+        text = write(values[i])
+        width, height = labeler.size(text)
+        near = [
+            values[j] for j in (i - 1, i + 1) if 0 <= j < len(values) and np.isfinite(values[j])
+        ]
+        low_point = bool(near) and values[i] < np.mean(near)
+        above, below = (x, y + reach + height / 2), (x, y - reach - height / 2)
+        right, left = (x + reach + width / 2, y), (x - reach - width / 2, y)
+        higher, lower = (x, above[1] + height), (x, below[1] - height)
+        order = [below, above, right, left, lower, higher]
+        labeler.place(
+            text,
+            order if low_point else [above, below, right, left, higher, lower],
+            labeler.style.ink,
+        )
+
+
+def _polylines(frame: _Frame, data: ChartData, where: np.ndarray) -> Iterator[np.ndarray]:
+    """Every unbroken run of a line or area series, and every scatter point, in pixels."""
+    for series in data.series:
+        if series.kind == "bar":
+            continue
+        points = np.array([frame.px(x, y) for x, y in zip(where, series.values, strict=True)])
+        present = np.isfinite(series.values)
+        if series.kind == "scatter":
+            yield from (points[i : i + 1] for i in np.flatnonzero(present))
+            continue
+        runs = np.split(np.arange(len(points)), np.flatnonzero(~present))
+        for run in runs:
+            run = run[present[run]]
+            if len(run):
+                yield points[run]
 
 
 def draw_series(
-    ax: Axes, params: ChartParams, data: ChartData, style: Style, write: Writer
-) -> list[Entry]:
+    ax: Axes,
+    params: ChartParams,
+    data: ChartData,
+    style: Style,
+    write: Writer,
+    layout: ChartLayout,
+    measure: Measure,
+) -> None:
     """Draw a line, bar, area or scatter chart, or a mix of them, on `ax`."""
     where = positions(data)
+    ticks = layout.value_ticks
+    assert ticks is not None
+    base = ticks.low if params.log_scale else 0.0
     bars = [series for series in data.series if series.kind == "bar"]
-    if bars:
-        drawn = _draw_bars(ax, bars, where, params)
-        if params.value_labels:
-            slots = len(where) * (1 if params.type == "stacked_bar" else len(bars))
-            _label_bars(ax, drawn, slots, params, style, write)
+    drawn = _draw_bars(ax, bars, where, params, base) if bars else []
+    plot = layout.plot
     for series in data.series:
         if series.kind == "line":
-            draw_line(ax, series, where, marked=len(where) <= MARKED_POINTS)
+            draw_line(ax, series, where, marked=len(where) <= MARKED_POINTS, plot=plot)
         elif series.kind == "area":
-            _draw_area(ax, series, where)
+            _draw_area(ax, series, where, base, plot)
         elif series.kind == "scatter":
-            _draw_scatter(ax, series, where)
-    return [(_legend_handle(series), series.name) for series in data.series]
+            _draw_scatter(ax, series, where, plot)
+    if params.value_labels == "none":
+        return
+    frame = _frame(params, data, layout)
+    image = Box(0, 0, params.width, params.height)
+    labeler = _Labeler(ax, style, measure, frame, image, list(_polylines(frame, data, where)))
+    _label_bars(labeler, drawn, params, write)
+    for series in data.series:
+        if series.kind != "bar":
+            _label_points(labeler, series, where, write)
 
 
 def _slice_angles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -244,35 +460,51 @@ def _label_slices(
     params: ChartParams,
     style: Style,
     write: Writer,
+    radius_px: float,
+    measure: Measure,
 ) -> None:
-    """Write each slice's value on it, if the slice is wide enough for a line of text."""
+    """Write each slice's value (or share) on it, where the slice has room for it."""
     radius = 1 - DOUGHNUT_WIDTH / 2 if params.type == "doughnut" else PIE_LABEL_RADIUS
-    radius_px = min(params.width, params.height) * PLOT_SHARE / 2
-    room = text_room([], params.font_size * SMALL_RATIO, side_by_side=False)
+    ring = DOUGHNUT_WIDTH * radius_px if params.type == "doughnut" else radius_px * radius
+    total = values.sum()
+    font = style.small / PT_PER_PX
     for low, high, value, color in zip(*angles, values, data.slice_colors, strict=True):
-        if value > 0 and np.deg2rad(high - low) * radius * radius_px >= room:
-            middle = np.deg2rad((low + high) / 2)
-            ax.text(
-                radius * np.cos(middle),
-                radius * np.sin(middle),
-                literal(write(value)),
-                ha="center",
-                va="center",
-                fontsize=style.small,
-                color=text_color_on(color),
-            )
+        if value <= 0:
+            continue
+        text = f"{value / total:.0%}" if params.value_labels == "percent" else write(value)
+        width, height = measure.width(text, font), measure.line(font)
+        arc = np.deg2rad(high - low) * radius * radius_px
+        if arc < min(width, height * 2) or ring < height or (high - low < 180 and arc < height):
+            continue
+        middle = np.deg2rad((low + high) / 2)
+        ax.text(
+            radius * np.cos(middle),
+            radius * np.sin(middle),
+            literal(text),
+            ha="center",
+            va="center",
+            fontsize=style.small,
+            color=text_color_on(color),
+            label="value",
+        )
 
 
 def draw_pie(
-    ax: Axes, params: ChartParams, data: ChartData, style: Style, write: Writer
-) -> list[Entry]:
-    """Draw the first series as a pie or doughnut; the legend entries are the labels.
-    The slices are one collection: many slices draw as fast as a few."""
+    ax: Axes,
+    params: ChartParams,
+    data: ChartData,
+    style: Style,
+    write: Writer,
+    layout: ChartLayout,
+    measure: Measure,
+) -> None:
+    """Draw the first series as a pie or doughnut. The slices are one collection: many
+    slices draw as fast as a few."""
     ax.set_axis_off()
     ax.set(xlim=(-PIE_LIMIT, PIE_LIMIT), ylim=(-PIE_LIMIT, PIE_LIMIT), aspect="equal")
     values = np.nan_to_num(data.series[0].values, nan=0.0) if data.series else np.zeros(0)
     if not values.sum() > 0:
-        return []
+        return
     colors = [mpl_color(color) for color in data.slice_colors]
     angles = _slice_angles(values)
     width = DOUGHNUT_WIDTH if params.type == "doughnut" else None
@@ -284,11 +516,6 @@ def draw_pie(
         linewidths=style.line,
     )
     ax.add_collection(slices, autolim=False)
-    if params.value_labels:
-        _label_slices(ax, angles, values, data, params, style, write)
-    entries = [
-        (Patch(facecolor=color), label)
-        for color, label in zip(colors, data.labels, strict=True)
-        if label
-    ]
-    return entries[:PIE_LEGEND_SLICES]
+    if params.value_labels != "none":
+        radius_px = layout.plot.width / 2 / PIE_LIMIT
+        _label_slices(ax, angles, values, data, params, style, write, radius_px, measure)

@@ -13,11 +13,13 @@ from typing import Literal
 import numpy as np
 
 from imagegen.charts.model import ChartParams, Dataset, LineStyle, Point
+from imagegen.charts.style import is_dark
 from imagegen.colors import RGBA, parse_color
 
 Kind = Literal["line", "bar", "area", "scatter"]
 
-# Tableau 10: distinct in hue and lightness, and readable by most colour-blind people.
+# Tableau 10 (distinct in hue and lightness, and readable by most colour-blind people),
+# then ten more of Tableau 20's, none close to one before it: 20 series, 20 colours.
 PALETTE: tuple[RGBA, ...] = tuple(
     parse_color(hex_color)
     for hex_color in (
@@ -31,8 +33,27 @@ PALETTE: tuple[RGBA, ...] = tuple(
         "ff9da7",
         "9c755f",
         "bab0ac",
+        "a0cbe8",
+        "ffbe7d",
+        "d37295",
+        "86bcb6",
+        "8cd17d",
+        "b6992d",
+        "d4a6c8",
+        "499894",
+        "d7b5a6",
+        "79706e",
     )
 )
+_LIGHTEN = 0.3  # on dark backgrounds, the palette is mixed this much with white
+
+
+def _lighter(color: RGBA) -> RGBA:
+    r, g, b, a = color
+    return (*(round(c + (255 - c) * _LIGHTEN) for c in (r, g, b)), a)  # type: ignore[return-value]
+
+
+DARK_PALETTE: tuple[RGBA, ...] = tuple(_lighter(color) for color in PALETTE)
 _KIND_OF_TYPE: dict[str, Kind] = {
     "line": "line",
     "sparkline": "line",
@@ -63,9 +84,9 @@ class ChartData:
     slice_colors: list[RGBA]  # one per point, for pie and doughnut slices
 
 
-def color_at(colors: list[RGBA], index: int) -> RGBA:
+def color_at(colors: list[RGBA], index: int, palette: tuple[RGBA, ...] = PALETTE) -> RGBA:
     """The `index`th of `colors`, or past its end the palette's colour for that index."""
-    return colors[index] if index < len(colors) else PALETTE[index % len(PALETTE)]
+    return colors[index] if index < len(colors) else palette[index % len(palette)]
 
 
 def datasets_of(params: ChartParams) -> list[Dataset]:
@@ -97,12 +118,13 @@ def resolve(params: ChartParams) -> ChartData:
     count = point_count(params)
     names = params.series or []
     colors = params.colors or []
+    palette = DARK_PALETTE if is_dark(params.background) else PALETTE
     default_kind = _KIND_OF_TYPE.get(params.type, "bar")
     series = [
         Series(
             name=dataset.label or (names[i] if i < len(names) else f"Series {i + 1}"),
             values=values_array(dataset.data, count),
-            color=dataset.color or color_at(colors, i),
+            color=dataset.color or color_at(colors, i, palette),
             kind=dataset.type or default_kind,
             line_style=dataset.line_style,
             line_width=dataset.line_width,
@@ -114,5 +136,5 @@ def resolve(params: ChartParams) -> ChartData:
         labels=labels + [""] * (count - len(labels)),
         x=None if params.x is None else np.array(params.x, dtype=float),
         series=series,
-        slice_colors=[color_at(colors, i) for i in range(count)],
+        slice_colors=[color_at(colors, i, palette) for i in range(count)],
     )

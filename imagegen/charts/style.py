@@ -5,22 +5,19 @@ times `scale`, so a CSS pixel is 3/4 of a point at any scale, and SVG and PDF co
 the CSS size.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from imagegen.charts.model import ChartParams
-from imagegen.colors import RGBA
+from imagegen.colors import RGBA, parse_color
 
 CSS_DPI = 96
 PT_PER_PX = 72 / CSS_DPI
 TITLE_RATIO = 1.4  # title size : text size
 SMALL_RATIO = 0.9  # value labels size : text size
 GRID_ALPHA = 0.15  # grid lines are the text colour, this opaque
-# Rough text metrics, in font sizes, to decide before layout what fits along an axis.
-CHAR_WIDTH = 0.6
-LINE_PITCH = 1.6
-TEXT_GAP = 1.0
-PLOT_SHARE = 0.8  # of the image's width or height, that an axis is long
+AREA_ALPHA = 0.25  # area fills are their line's colour, this opaque
+DARK_INK = "333333"  # text on light backgrounds
+LIGHT_INK = "e6e6e6"  # text on dark ones
 # Relative luminance over which white text on a colour is harder to read than dark text.
 _LIGHT = 0.45
 
@@ -33,11 +30,17 @@ def mpl_color(color: RGBA) -> MplColor:
     return (r / 255, g / 255, b / 255, a / 255)
 
 
-def text_color_on(color: RGBA) -> MplColor:
-    """Black or white, whichever reads better on `color`."""
+def is_dark(color: RGBA) -> bool:
+    """Whether light text reads better than dark text on `color` (a transparent colour
+    is light: it is usually shown on a white page)."""
     r, g, b = (channel / 255 for channel in color[:3])
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return (0.0, 0.0, 0.0, 1.0) if luminance > _LIGHT else (1.0, 1.0, 1.0, 1.0)
+    return color[3] >= 128 and luminance <= _LIGHT
+
+
+def text_color_on(color: RGBA) -> MplColor:
+    """Black or white, whichever reads better on `color`."""
+    return (1.0, 1.0, 1.0, 1.0) if is_dark(color) else (0.0, 0.0, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,11 @@ class Style:
     background: MplColor
 
     @classmethod
-    def of(cls, params: ChartParams) -> "Style":
-        """The style `params` ask for."""
-        r, g, b, a = mpl_color(params.color)
-        text = params.font_size * PT_PER_PX
+    def of(cls, params: ChartParams, size: float) -> "Style":
+        """The style `params` ask for, with text `size` CSS pixels high."""
+        ink = params.color or parse_color(LIGHT_INK if is_dark(params.background) else DARK_INK)
+        r, g, b, a = mpl_color(ink)
+        text = size * PT_PER_PX
         return cls(
             text=text,
             title=text * TITLE_RATIO,
@@ -66,16 +70,3 @@ class Style:
             grid=(r, g, b, a * GRID_ALPHA),
             background=mpl_color(params.background),
         )
-
-
-def axis_length(params: ChartParams, vertical: bool) -> float:
-    """About how long, in CSS pixels, the plot's vertical or horizontal axis is."""
-    return (params.height if vertical else params.width) * PLOT_SHARE
-
-
-def text_room(texts: Iterable[str], font_size: float, side_by_side: bool) -> float:
-    """CSS pixels each of `texts` takes along an axis at `font_size` px: the widest one's
-    width and a gap if they sit side by side (on a horizontal axis), else a line."""
-    if side_by_side:
-        return (max(map(len, texts), default=0) * CHAR_WIDTH + TEXT_GAP) * font_size
-    return LINE_PITCH * font_size

@@ -1,13 +1,14 @@
 """Text on charts: every string in a bundled font that has its characters, drawn as is.
 
-Fonts are given to matplotlib per text element as a file (`FontProperties(fname=...)`),
-never registered with its global font manager. Each string is set in the first family
-of the chosen font's chain (`FontLibrary.chain`) that has all of its characters.
+Each text element is set in the chosen font's chain (`FontLibrary.chain`): a character
+the chosen family lacks is taken from the next family that has it.
 """
 
+import threading
+from functools import lru_cache
+
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.text import Text
+from matplotlib.font_manager import FontProperties, fontManager
 
 from imagegen.fonts import FontFamily, FontLibrary
 
@@ -22,21 +23,47 @@ def literal(text: str) -> str:
 
 
 class ChartFonts:
-    """The fonts of one chart: the chosen family, then the bundled fallbacks."""
+    """The fonts of one chart: the chosen family, then the bundled fallbacks, character
+    by character (matplotlib's font fallback, in Agg, SVG and PDF alike)."""
 
     def __init__(self, name: str, fonts: FontLibrary) -> None:
-        self._chain = fonts.chain(name)
+        chain = fonts.chain(name)
+        _register(chain)
+        self._families = tuple(family.family for family in chain)
 
-    def family_for(self, text: str) -> FontFamily:
-        """The first family of the chain with a glyph for every character of `text`;
-        the chosen family when no family has them all."""
-        needed = {ord(char) for char in text if not char.isspace()}
-        return next((f for f in self._chain if needed <= f.codepoints), self._chain[0])
+    def props(self, size: float) -> FontProperties:
+        """The chain at `size` points."""
+        return _props(self._families, size)
 
     def apply(self, figure: Figure) -> None:
-        """Set every text of `figure` in its family, keeping its size. Call it when the
-        chart is built: tick labels that matplotlib adds while drawing copy the font of
-        the first tick of their axis."""
-        for text in figure.findobj(Text):
-            family = self.family_for(text.get_text())
-            text.set_fontproperties(FontProperties(fname=family.path, size=text.get_fontsize()))
+        """Set every text of `figure` in the chain, keeping its size: the figure's, its
+        axes' and their legends'. (`findobj` would find them too, but makes matplotlib
+        build the tick objects of axes that draw none.)"""
+        texts = list(figure.texts)
+        for ax in figure.axes:
+            texts += ax.texts
+            legend = ax.get_legend()
+            if legend is not None:
+                texts += legend.get_texts()
+        for text in texts:
+            text.set_fontproperties(self.props(text.get_fontsize()))
+
+
+_registered: set[str] = set()
+_registering = threading.Lock()
+
+
+def _register(chain: list[FontFamily]) -> None:
+    """Make the bundled families known to matplotlib's font manager by their family
+    names, which its fallback needs. Done once per file; nothing else of matplotlib's
+    global state is changed."""
+    with _registering:
+        for family in chain:
+            if str(family.path) not in _registered:
+                fontManager.addfont(family.path)
+                _registered.add(str(family.path))
+
+
+@lru_cache(maxsize=512)
+def _props(families: tuple[str, ...], size: float) -> FontProperties:
+    return FontProperties(family=list(families), size=size)

@@ -74,6 +74,26 @@ class Chart(Generator):
             "height": "300",
         },
         {"type": "sparkline", "data": "3,5,4,8,6,9,7,12", "width": "200", "height": "50"},
+        {
+            "type": "bar",
+            "data": "42,38,35,31,28,24,21,17",
+            "labels": "Support tickets,Account setup,Billing and invoices,Integrations,"
+            "Performance,Mobile app,Reporting and dashboards,Security and compliance",
+            "title": "What customers wrote to us about in the third quarter, by topic",
+            "value_labels": "true",
+            "width": "600",
+            "height": "400",
+        },
+        {
+            "type": "line",
+            "data": "5,7,6,9|4,5,7,8|3,4,4,6|6,5,4,3|2,3,5,7|1,2,2,4",
+            "labels": "Q1,Q2,Q3,Q4",
+            "series": "North America,Europe,Asia Pacific,Latin America,Middle East,Africa",
+            "title": "Signups (k), Tōkyō 東京 and القاهرة included",
+            "background": "1e1e2e",
+            "width": "320",
+            "height": "220",
+        },
     )
 
     def params_model(self) -> type[BaseModel]:

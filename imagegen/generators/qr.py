@@ -14,6 +14,7 @@ from imagegen.colors import COLOR_SYNTAX, RGBA, Color, composite
 from imagegen.errors import limit_error
 from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, check_pixel_budget, with_limits
+from imagegen.qr_codewords import best_fit
 from imagegen.qr_matrix import make_modules
 
 # The most any QR code holds: 7089 digits (numeric mode, version 40, ecc L). Longer data
@@ -72,7 +73,7 @@ def fit_version(data: str, ecc: EccLevel, version: int | None) -> int:
     which runs in a worker thread.
     """
     try:
-        fitted = _new_code(data, ecc, None).best_fit(start=version)
+        fitted = best_fit(_new_code(data, ecc, None).data_list, _ECC_CONSTANTS[ecc], version or 1)
     except (DataOverflowError, ValueError):  # qrcode 8 raises ValueError past version 40
         raise _too_long(data, ecc, version) from None
     if version is not None and fitted != version:
