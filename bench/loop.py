@@ -85,7 +85,7 @@ def _port(base: str) -> int:
 def _until_charts_render(base: str) -> None:
     """Wait until `base` renders a chart: its render processes, if any, have started."""
     deadline = time.monotonic() + 60
-    while _get(_port(base), "/chart?data=1,2&width=64&height=48")[0] != 200:
+    while _get(_port(base), "/chart?data=1,2&width=160&height=120")[0] != 200:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{base} renders no chart")
         time.sleep(0.2)

@@ -299,7 +299,7 @@ def start_serve(workers: int) -> tuple[subprocess.Popen, int]:
 
 def get_or_none(port: int) -> int | None:
     try:
-        return get(("127.0.0.1", port), "/chart?data=1,2&width=64&height=48")[0]
+        return get(("127.0.0.1", port), "/chart?data=1,2&width=160&height=120")[0]
     except OSError:
         return None
 
