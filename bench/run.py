@@ -303,6 +303,23 @@ def best_oxipng(png: bytes) -> int:
     return min(len(c) for c in candidates)
 
 
+def _section_marks(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->\n", f"<!-- {name}:end -->\n"
+
+
+def replace_section(path: Path, name: str, text: str) -> None:
+    """Write `text` into `path` between the marks of section `name`, in place of what
+    was there, or at the end: each benchmark command owns its section of the file."""
+    start, end = _section_marks(name)
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    block = start + text + end
+    if start in old and end in old:
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
+    else:
+        new = old + ("\n" if old else "") + block
+    path.write_text(new, encoding="utf-8")
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -460,7 +477,7 @@ def main() -> int:
 
     report = "\n".join(lines) + "\n"
     print(report)
-    args.output.write_text(report, encoding="utf-8")
+    replace_section(args.output, "run", report)
     return 1 if missed else 0
 
 
