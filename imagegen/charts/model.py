@@ -243,7 +243,7 @@ class ChartParams(BaseModel):
         description="Colour of text, axes and ticks. Default: `333333`, or `e6e6e6` on a "
         "dark background." + COLOR_SYNTAX,
     )
-    font: str = Field("dejavu-sans", description="Font family, by name; see `GET /fonts`.")
+    font: str = Field("open-sans", description="Font family, by name; see `GET /fonts`.")
     font_size: float = Field(12, ge=6, le=72, description="Text size in CSS pixels.")
     legend: Annotated[LegendPosition | None, BeforeValidator(_legend)] = Field(
         None,
