@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="Most points in one chart series (and labels, and colours of "
         "pie slices): bounds drawing time; a chart has fewer pixels than that across.",
     )
+    max_chart_annotations: int = Field(
+        20,
+        ge=0,
+        description="Most annotations (reference lines and bands) in one chart, from "
+        "`annotations`, `hline`, `vline`, `hband` and `vband` together: each label is "
+        "placed clear of the others.",
+    )
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )

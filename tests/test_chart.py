@@ -26,6 +26,8 @@ TYPES = [
     "horizontal_bar",
     "hbar",
     "stacked_bar",
+    "horizontal_stacked_bar",
+    "stacked_hbar",
     "area",
     "pie",
     "doughnut",
@@ -344,6 +346,49 @@ def many(count, value="1"):
 
 
 @pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"type": "bar", "stepped": "before"}, "stepped"),
+        ({"type": "pie", "tension": "0.5"}, "tension"),
+        ({"type": "line", "tension": "1.5"}, "tension"),
+        ({"type": "line", "stepped": "sideways"}, "stepped"),
+        ({"type": "line", "stepped": "after", "tension": "0.5"}, "tension"),
+        ({"type": "line", "begin_at_zero": "true", "log_scale": "true"}, "begin_at_zero"),
+        ({"type": "line", "stacked": "true"}, "stacked"),
+        ({"type": "pie", "stacked": "percent"}, "stacked"),
+        ({"type": "bar", "stacked": "sideways"}, "stacked"),
+        ({"type": "pie", "hline": "1:Target"}, "hline"),
+        ({"type": "sparkline", "vband": "0..1"}, "vband"),
+        ({"type": "line", "hline": "0", "log_scale": "true"}, "hline"),
+        ({"type": "line", "vline": "Nope", "labels": "a,b,c"}, "vline"),
+        ({"type": "line", "hline": "|".join(["1"] * 21)}, "hline"),
+        ({"type": "line", "hband": "1..2..3"}, "hband"),
+        ({"type": "line", "hline": "abc"}, "hline"),
+    ],
+)
+def test_options_are_refused_where_they_cannot_apply(client, params, parameter):
+    response = client.get("/chart", params={"data": "1,2,3"} | params)
+    assert response.status_code == 422
+    assert parameter in response.text
+
+
+def test_a_stepped_line_turns_square_and_a_smoothed_one_stays_within_the_data(client):
+    params = {"type": "line", "data": "1,1,9,9", "colors": "ff0000", "y_min": "0"}
+    params |= {"y_max": "10", "grid": "false", "width": "300", "height": "200"}
+    straight = near(chart(client, **params), (255, 0, 0), 60)
+    stepped = near(chart(client, **params, stepped="before"), (255, 0, 0), 60)
+    smooth = near(chart(client, **params, tension="1"), (255, 0, 0), 60)
+    # Stepped "before": the value 1 holds up to the third point, then the line rises
+    # straight up; the straight line is already halfway up by then.
+    column = box(straight)[0] + (box(straight)[2] - box(straight)[0]) * 2 // 3
+    lowest = [np.flatnonzero(line[:, column - 3]).max() for line in (stepped, straight)]
+    assert lowest[0] > lowest[1]
+    # Flat from the first point to the second (one slope of 0 then an S curve): no
+    # pixel of the smoothed line above the top one or below the bottom one.
+    assert box(smooth)[1] >= box(straight)[1] - 2 and box(smooth)[3] <= box(straight)[3] + 2
+
+
+@pytest.mark.parametrize(
     ("params", "parameter", "limit"),
     [
         ({"data": "|".join(["1"] * 21)}, "data", 20),
@@ -518,3 +563,121 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_one_series_with_several_colours_colours_each_bar(client):
+    image = chart(client, type="bar", data="3,5,7", colors="ff0000,00ff00,0000ff")
+    for rgb in ((255, 0, 0), (0, 255, 0), (0, 0, 255)):
+        assert near(image, rgb, 10).sum() > 200, rgb
+    lefts = [box(near(image, rgb, 10))[0] for rgb in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    assert lefts == sorted(lefts), "in the order of the points"
+
+
+def test_dataset_colors_colour_each_point_and_past_the_list_the_series_colour(client):
+    body = {
+        "type": "scatter",
+        "width": 200,
+        "height": 150,
+        "datasets": [{"data": [1, 2, 3], "color": "0000ff", "colors": ["ff0000"]}],
+    }
+    response = client.post("/chart", json=body)
+    assert response.status_code == 200, response.text
+    image = decode(response.content)
+    red, blue = near(image, (255, 0, 0), 10), near(image, (0, 0, 255), 10)
+    assert red.sum() > 10 and blue.sum() > 20
+    assert box(red)[0] < box(blue)[0], "the first point is red, the others blue"
+
+
+def _columns(mask):
+    """(first, last) column of each run of columns where `mask` has pixels."""
+    present = mask.any(axis=0).astype(int)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], present, [0]])))
+    return list(zip(edges[::2], edges[1::2] - 1, strict=True))
+
+
+def test_horizontal_stacked_bars_share_their_row(client):
+    image = chart(
+        client,
+        type="horizontal_stacked_bar",
+        data="3,3|2,2",
+        colors="ff0000,0000ff",
+        grid="false",
+        legend="none",
+    )
+    red, blue = near(image, (255, 0, 0), 10), near(image, (0, 0, 255), 10)
+    red_rows, blue_rows = np.flatnonzero(red.any(axis=1)), np.flatnonzero(blue.any(axis=1))
+    assert set(red_rows) == set(blue_rows), "each category's segments on one row"
+    assert box(blue)[0] >= box(red)[2] - 1, "the second series starts where the first ends"
+
+
+def test_percent_stacked_bars_all_reach_the_top(client):
+    image = chart(
+        client,
+        type="bar",
+        stacked="percent",
+        data="1,30,5|3,10,200",
+        colors="ff0000,0000ff",
+        legend="none",
+    )
+    blue = near(image, (0, 0, 255), 10)
+    tops = [np.flatnonzero(blue[:, (a + b) // 2]).min() for a, b in _columns(blue)]
+    assert len(tops) == 3 and max(tops) - min(tops) <= 1, tops
+    response = client.get(
+        "/chart", params=SMALL | {"type": "bar", "stacked": "percent", "data": "1,2|3,4"}
+    )
+    assert response.status_code == 200
+
+
+def test_percent_stacking_refuses_a_line_dataset(client):
+    body = {
+        "type": "bar",
+        "stacked": "percent",
+        "datasets": [{"data": [1, 2]}, {"data": [2, 1], "type": "line"}],
+    }
+    response = client.post("/chart", json=body)
+    assert response.status_code == 422 and "datasets" in response.text
+
+
+def test_stacked_areas_rise_on_one_another(client):
+    params = {"type": "area", "data": "4,4,4|4,4,4", "colors": "ff0000,0000ff", "y_max": "10"}
+    params |= {"grid": "false", "legend": "none"}
+    flat, stacked = chart(client, **params), chart(client, **params, stacked="true")
+    top = box(near(flat, (0, 0, 255), 10))[1]
+    stacked_top = box(near(stacked, (0, 0, 255), 10))[1]
+    assert stacked_top < top - 20, "the second area is drawn from the first's top"
+
+
+def test_an_annotation_line_is_drawn_at_its_value_and_the_axis_reaches_it(client):
+    body = {
+        "type": "bar",
+        "width": 300,
+        "height": 200,
+        "data": [[5, 2]],
+        "colors": ["0000ff"],
+        "grid": False,
+        "y_max": 10,
+        "annotations": [
+            {"y": 5, "color": "ff0000", "line_style": "solid"},
+            {"y": [1, 1.5], "color": "00ff00"},
+        ],
+    }
+    image = decode(client.post("/chart", json=body).content)
+    red, blue = near(image, (255, 0, 0), 70), near(image, (0, 0, 255), 30)
+    line_rows = np.flatnonzero(red.sum(axis=1) > 50)
+    assert abs(line_rows.mean() - box(blue)[1]) <= 1.5, "the line at the first bar's top"
+    assert red.sum(axis=1).max() > 200, "across the plot, over the bars"
+    band = near(image, (217, 255, 217), 10)  # pale green, where no bar covers it
+    assert band.sum() > 100
+    del body["y_max"]
+    body["annotations"] = [{"y": 50, "color": "ff0000", "line_style": "solid"}]
+    image = decode(client.post("/chart", json=body).content)
+    red, blue = near(image, (255, 0, 0), 70), near(image, (0, 0, 255), 30)
+    assert red.any() and box(blue)[1] - box(red)[1] > 100, "the axis goes up to 50"
+
+
+def test_a_vertical_line_goes_at_its_category_by_label_or_number(client):
+    params = {"type": "line", "data": "1,2,3,4", "labels": "a,b,c,d", "grid": "false"}
+    params |= {"colors": "0000ff", "width": "300", "height": "200"}
+    by_label = near(chart(client, **params, vline="c:Launch"), (0x33, 0x33, 0x33), 10)
+    by_number = near(chart(client, **params, vline="2:Launch"), (0x33, 0x33, 0x33), 10)
+    assert (by_label == by_number).all()

@@ -56,7 +56,17 @@ SIZES = [
     (400, 1000),
     (2000, 1200),
 ]
-TYPES = ["bar", "line", "horizontal_bar", "stacked_bar", "area", "pie", "doughnut", "scatter"]
+TYPES = [
+    "bar",
+    "line",
+    "horizontal_bar",
+    "stacked_bar",
+    "area",
+    "pie",
+    "doughnut",
+    "scatter",
+    "horizontal_stacked_bar",
+]
 
 
 def _words(rng: random.Random, count: int) -> str:
@@ -99,7 +109,56 @@ def _case(seed: int) -> dict[str, str]:
         params["value_labels"] = "true"
     if rng.random() < 0.2:
         params["number_format"] = rng.choice(["compact", "${:,.0f}", ".1%"])
-    return params
+    return params | _options(seed, kind, series, points, magnitude)
+
+
+def _options(seed: int, kind: str, series: int, points: int, magnitude: float) -> dict[str, str]:
+    """Options drawn from a generator of their own, so that the cases above stay the
+    same as options are added."""
+    rng = random.Random(-1 - seed)
+    options: dict[str, str] = {}
+    if series == 1 and rng.random() < 0.3:
+        options["colors"] = ",".join(rng.choice(COLOR_WORDS) for _ in range(points))
+    if kind in ("line", "area") and rng.random() < 0.4:
+        if rng.random() < 0.5:
+            options["stepped"] = rng.choice(["before", "after", "middle"])
+        else:
+            options["tension"] = str(rng.choice([0.3, 1]))
+    if kind not in ("pie", "doughnut") and rng.random() < 0.3:
+        options |= {name: "false" for name in ("x_axis", "y_axis") if rng.random() < 0.5}
+        options |= {"x_grid": "true", "begin_at_zero": "true"} if rng.random() < 0.5 else {}
+    if kind in ("bar", "horizontal_bar", "area") and rng.random() < 0.4:
+        options["stacked"] = rng.choice(["true", "percent"])
+    elif kind in ("stacked_bar", "horizontal_stacked_bar") and rng.random() < 0.3:
+        options["stacked"] = "percent"
+    if kind not in ("pie", "doughnut") and rng.random() < 0.4:
+        options |= _annotations(rng, points, magnitude)
+    return options
+
+
+def _annotations(rng: random.Random, points: int, magnitude: float) -> dict[str, str]:
+    """Reference lines and bands, labelled or not, some beyond the data."""
+
+    def value() -> str:
+        return f"{rng.uniform(-0.5, 1.5) * magnitude:.6g}"
+
+    def label() -> str:
+        return ":" + _words(rng, rng.choice([1, 2, 6])) if rng.random() < 0.7 else ""
+
+    def spot() -> str:
+        return str(rng.randrange(points)) if rng.random() < 0.7 else f"{rng.uniform(0, points):.2g}"
+
+    options = {
+        "hline": "|".join(value() + label() for _ in range(rng.randint(1, 3))),
+        "vline": spot() + label(),
+        "hband": f"{value()}..{value()}" + label(),
+        "vband": f"{spot()}..{spot()}" + label(),
+    }
+    chosen = rng.sample(sorted(options), rng.randint(1, 4))
+    return {name: options[name] for name in chosen}
+
+
+COLOR_WORDS = ["red", "teal", "orange", "navy", "gold", "purple", "e15759", "59a14f"]
 
 
 CASES = [_case(seed) for seed in range(len(TYPES) * len(SIZES) * 4)]
@@ -155,7 +214,8 @@ def check(drawn: Drawn) -> None:
         for side in (ax.get_xaxis_transform(), ax.get_yaxis_transform()):
             _check_tick_labels(drawn, [t for t in ticks_of(drawn) if t.get_transform() is side])
     ticks = ticks_of(drawn)
-    frame = [t for t in [*figure.texts, *ticks] if t.get_visible() and t.get_text().strip()]
+    notes = [t for t in figure.axes[0].texts if t.get_label() == "annotation"]
+    frame = [t for t in [*figure.texts, *ticks, *notes] if t.get_visible() and t.get_text().strip()]
     outlines = [(t, _outline(drawn, t)) for t in frame]
     for (a, a_outline), (b, b_outline) in itertools.combinations(outlines, 2):
         if a in ticks and b in ticks and a.get_rotation() % 180 and b.get_rotation() % 180:
@@ -275,10 +335,11 @@ def _check_legend(drawn: Drawn) -> None:
 
 def _check_value_labels(drawn: Drawn) -> None:
     params = drawn.params
-    if params.get("value_labels") != "true" or params["type"] in (
-        "pie",
-        "doughnut",
-        "stacked_bar",
+    stacked_bars = params["type"] != "area" and params.get("stacked", "none") != "none"
+    if (
+        params.get("value_labels") != "true"
+        or params["type"] in ("pie", "doughnut", "stacked_bar", "horizontal_stacked_bar")
+        or stacked_bars  # a segment too small for its label goes without
     ):
         return
     rows = [row.split(",") for row in params["data"].split("|")]
@@ -365,3 +426,100 @@ def test_korean_and_emoji_have_glyphs_in_charts():
             | {"title": "월간 방문자 📈 Visitors", "legend": "top"}
         )
     )
+
+
+def _tick_texts(drawn: Drawn, vertical: bool) -> list[str]:
+    ax = drawn.figure.axes[0]
+    side = ax.get_yaxis_transform() if vertical else ax.get_xaxis_transform()
+    return [t.get_text() for t in ticks_of(drawn) if t.get_transform() is side]
+
+
+@pytest.mark.parametrize("chart_type", ["bar", "horizontal_bar", "line"])
+def test_hidden_axes_draw_no_ticks_and_give_the_plot_their_room(chart_type):
+    params = {"type": chart_type, "data": "3,5,7", "labels": "alpha,beta,gamma", "series": "s"}
+    shown, hidden = draw(params), draw(params | {"x_axis": "false", "y_axis": "false"})
+    check(hidden)
+    assert ticks_of(shown) and not ticks_of(hidden)
+    before, after = shown.figure.axes[0].get_position(), hidden.figure.axes[0].get_position()
+    assert after.width > before.width and after.height > before.height
+
+
+def test_one_hidden_axis_keeps_the_other():
+    drawn = draw({"type": "bar", "data": "3,5,7", "labels": "a,b,c", "y_axis": "false"})
+    assert _tick_texts(drawn, vertical=False) == ["a", "b", "c"]
+    assert _tick_texts(drawn, vertical=True) == []
+
+
+def test_x_grid_lines_fall_between_bars_and_on_points():
+    def grid_lines(drawn: Drawn) -> list[float]:
+        ax = drawn.figure.axes[0]
+        return sorted(
+            float(segment[0][0])
+            for collection in ax.collections
+            if collection.get_zorder() == 0.5
+            for segment in collection.get_segments()
+            if segment[0][0] == segment[1][0]
+        )
+
+    params = {"data": "3,5,7", "labels": "a,b,c", "x_grid": "true", "grid": "false"}
+    assert grid_lines(draw(params | {"type": "bar"})) == [-0.5, 0.5, 1.5, 2.5]
+    assert grid_lines(draw(params | {"type": "line"})) == [0.0, 1.0, 2.0]
+
+
+def test_begin_at_zero_takes_a_line_chart_down_to_zero():
+    params = {"type": "line", "data": "30,50,42", "labels": "a,b,c"}
+    assert _tick_texts(draw(params), vertical=True)[0] != "0"
+    assert _tick_texts(draw(params | {"begin_at_zero": "true"}), vertical=True)[0] == "0"
+
+
+def test_a_dataset_can_be_left_out_of_the_legend():
+    drawn = draw(
+        {
+            "type": "bar",
+            "labels": ["a", "b"],
+            "datasets": [
+                {"data": [1, 2], "label": "Revenue"},
+                {"data": [2, 1], "label": "Target", "type": "line", "in_legend": False},
+                {"data": [3, 1], "label": "Costs"},
+            ],
+        }
+    )
+    legend = [t.get_text() for t in drawn.figure.texts if t.get_label() == "legend"]
+    assert legend == ["Revenue", "Costs"]
+    alone = draw(
+        {
+            "type": "bar",
+            "datasets": [{"data": [1, 2], "label": "Shown"}, {"data": [2, 1], "in_legend": False}],
+        }
+    )
+    assert not [t for t in alone.figure.texts if t.get_label() == "legend"], (
+        "one entry left: no legend by default"
+    )
+
+
+@pytest.mark.parametrize("chart_type", ["bar", "horizontal_bar", "line"])
+@pytest.mark.parametrize(("width", "height"), [(100, 60), (600, 400), (1200, 300)])
+def test_annotation_labels_are_inside_the_plot_and_shortened_to_it(chart_type, width, height):
+    long = "a reference line with a label far longer than the plot is wide"
+    drawn = draw(
+        {"type": chart_type, "data": "3,5,7", "labels": "a,b,c", "series": "s"}
+        | {"width": str(width), "height": str(height)}
+        | {"hline": f"4:{long}|6:Target", "vband": "0..1:Campaign", "vline": "c:Launch"}
+    )
+    check(drawn)
+    ax = drawn.figure.axes[0]
+    plot = ax.get_window_extent(drawn.canvas.get_renderer())
+    notes = [t for t in ax.texts if t.get_label() == "annotation"]
+    assert notes, "at least one label has room"
+    for note in notes:
+        box = drawn.extent(note)
+        assert plot.x0 - 0.5 <= box.x0 and box.x1 <= plot.x1 + 0.5
+        assert plot.y0 - 0.5 <= box.y0 and box.y1 <= plot.y1 + 0.5
+        assert note.get_text() in (
+            long,
+            "Target",
+            "Campaign",
+            "Launch",
+        ) or note.get_text().endswith(ELLIPSIS)
+    if width >= 600:
+        assert {"Target", "Campaign", "Launch"} <= {t.get_text() for t in notes}

@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from imagegen.charts.layout import TICK_LENGTH, TICK_PAD, ChartLayout
-from imagegen.charts.model import ChartParams
+from imagegen.charts.model import STACKABLE_TYPES, ChartParams, is_horizontal
 from imagegen.charts.style import Style
 from imagegen.charts.text import literal
 
@@ -31,7 +31,7 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
     left (at the bottom for horizontal bars), the categories or `x` on the other."""
     ticks, plot = layout.value_ticks, layout.plot
     assert ticks is not None
-    horizontal = params.type == "horizontal_bar"
+    horizontal = is_horizontal(params)
     ax.set_axis_off()
     if params.log_scale:
         (ax.set_xscale if horizontal else ax.set_yscale)("log")
@@ -41,10 +41,45 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
         across = (count - 0.5, -0.5) if horizontal else (-0.5, count - 0.5)
     (ax.set_xlim if horizontal else ax.set_ylim)(ticks.low, ticks.high)
     (ax.set_ylim if horizontal else ax.set_xlim)(*across)
+    # The value axis' line and the category axis', each where it is shown.
+    left_shown, bottom_shown = (
+        (params.x_axis, params.y_axis) if horizontal else (params.y_axis, params.x_axis)
+    )
+    corner = (
+        [(0, 1)] * left_shown + [(0, 0)] * (left_shown or bottom_shown) + [(1, 0)] * bottom_shown
+    )
+    if corner:
+        _axis_line(ax, corner, style)
+    left = _Side(ax, style, out=1 / plot.width, along_y=True)
+    bottom = _Side(ax, style, out=1 / plot.height, along_y=False)
+    values, others = (bottom, left) if horizontal else (left, bottom)
+    if params.y_axis:
+        values.ticks(ticks.values, ticks.labels, {})
+    if params.grid:
+        values.grid(ticks.values)
+    if layout.x_ticks is not None:
+        across_ticks = layout.x_ticks.values
+        if params.x_axis:
+            others.ticks(layout.x_ticks.values, layout.x_ticks.labels, {})
+    else:
+        # Between categories when there are bars (lines would cross them), else at each.
+        bars = params.type in STACKABLE_TYPES - {"area"}
+        across_ticks = [i - 0.5 * bars for i in range(count + bars)]
+        if params.x_axis and layout.categories is not None:
+            placed = layout.categories
+            turn = {} if horizontal else _TURNED[placed.rotation]
+            others.ticks([float(i) for i in placed.shown], placed.texts, turn)
+    if params.x_grid:
+        others.grid(across_ticks)
+
+
+def _axis_line(ax: Axes, corner: list[tuple[int, int]], style: Style) -> None:
+    """The axis lines, through `corner`'s points in axes fractions."""
+    xs, ys = zip(*corner, strict=True)
     ax.add_line(
         Line2D(
-            [0, 0, 1],
-            [1, 0, 0],
+            xs,
+            ys,
             transform=ax.transAxes,
             color=style.ink,
             linewidth=style.line,
@@ -53,18 +88,6 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
             zorder=2.5,
         )
     )
-    left = _Side(ax, style, out=1 / plot.width, along_y=True)
-    bottom = _Side(ax, style, out=1 / plot.height, along_y=False)
-    values, others = (bottom, left) if horizontal else (left, bottom)
-    values.ticks(ticks.values, ticks.labels, {})
-    if params.grid:
-        values.grid(ticks.values)
-    if layout.x_ticks is not None:
-        others.ticks(layout.x_ticks.values, layout.x_ticks.labels, {})
-    elif layout.categories is not None:
-        placed = layout.categories
-        turn = {} if horizontal else _TURNED[placed.rotation]
-        others.ticks([float(i) for i in placed.shown], placed.texts, turn)
 
 
 class _Side:

@@ -82,3 +82,15 @@ class TextForm:
         if self.pattern is not None:
             text["pattern"] = self.pattern
         return {"anyOf": [text, *forms]}
+
+
+class AlsoBoolean:
+    """Schema marker of a field that also takes `true` and `false` (JSON booleans), which
+    its `BeforeValidator` turns into one of its words."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        generated: dict[str, Any] = handler(schema)
+        forms = generated.pop("anyOf") if "anyOf" in generated else [generated]
+        return {"anyOf": [*forms, {"type": "boolean"}]}

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patheffects import withStroke
 
+from imagegen.charts.annotations import value_extent, x_extent
 from imagegen.charts.axes import draw_axes
 from imagegen.charts.layout import (
     GAP,
@@ -52,7 +53,7 @@ from imagegen.charts.legend import (
     slice_entries,
 )
 from imagegen.charts.measure import Measure
-from imagegen.charts.model import ROUND_TYPES, ChartParams
+from imagegen.charts.model import ROUND_TYPES, ChartParams, is_horizontal, stacking
 from imagegen.charts.numbers import compact_number, number_formatter
 from imagegen.charts.plots import (
     VALUE_LABEL_GAP,
@@ -70,6 +71,7 @@ from imagegen.charts.ticks import MAX_TICKS, Ticks, data_range, extent, nice_ste
 _SPARKLINE_MARGIN = 1  # CSS pixels around the thickest line
 _TITLE_STROKE = 0.35  # a bold title: its letters outlined this many points wide
 Entries = list[tuple[LegendEntry, Swatch]]
+_INSIDE_LEGEND_PADDING = 4  # text sizes around a legend=best's widest row: handle, gaps
 _SMALLER_LEGEND = (1.0, 0.9, 0.8)  # text sizes a legend tries before "+N more"
 TICK_LABEL_SHARE = 0.15  # of the width: wider value ticks are written compact (1.2B)
 LABEL_REACH = 0.25  # of the image's width: how far slanted labels may reach left of the plot
@@ -125,6 +127,9 @@ def _sparkline(figure: Figure, params: ChartParams, data: ChartData) -> None:
         draw_line(ax, series, positions(data), marked=False)
     if params.log_scale:
         ax.set_yscale("log")
+    if params.begin_at_zero:
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, 0), max(high, 0))
     if params.y_min is not None or params.y_max is not None:
         low, high = ax.get_ylim()
         ax.set_ylim(
@@ -248,13 +253,15 @@ class _Chart:
     def _value_span(self) -> tuple[float, float]:
         """The values the value axis must show: every point, and every stack's ends."""
         params, series = self.params, self.data.series
-        values = [s.values for s in series]
-        if params.type == "stacked_bar" and series:
-            stacked = np.nan_to_num(np.array(values), nan=0.0)
-            values += [
-                np.where(stacked > 0, stacked, 0).sum(0),
-                np.where(stacked < 0, stacked, 0).sum(0),
-            ]
+        values = [s.values for s in series] + [np.array(value_extent(params))]
+        for kind in ("bar", "area") if stacking(params) != "none" else ():
+            stack = [s.values for s in series if s.kind == kind]
+            if stack:
+                stacked = np.nan_to_num(np.array(stack), nan=0.0)
+                values += [  # rounded: shares of 100 add up to 100.00000000000001
+                    np.round(np.where(stacked > 0, stacked, 0).sum(0), 9),
+                    np.round(np.where(stacked < 0, stacked, 0).sum(0), 9),
+                ]
         every = np.concatenate(values) if values else np.zeros(0)
         if params.log_scale:
             low, high = extent(np.where(every > 0, every, np.nan))
@@ -263,7 +270,7 @@ class _Chart:
             elif low == high:
                 low, high = low / 10, high * 10
         else:
-            from_zero = any(s.kind in ("bar", "area") for s in series)
+            from_zero = params.begin_at_zero or any(s.kind in ("bar", "area") for s in series)
             low, high = data_range(*extent(every), from_zero)
         if params.y_min is not None:
             low = params.y_min
@@ -278,8 +285,10 @@ class _Chart:
     ) -> tuple[float, float]:
         """`span` widened so that value labels `across` pixels deep fit past the ends of
         the bars and points nearest the plot's edges."""
-        if self.params.value_labels == "none" or length <= across * 2:
-            return span
+        series = self.data.series
+        inside = stacking(self.params) != "none" and all(s.kind == "bar" for s in series)
+        if self.params.value_labels == "none" or length <= across * 2 or inside:
+            return span  # none, no room for any, or all inside stacked bars
         low, high = span
         log = self.params.log_scale
         if log:
@@ -309,7 +318,7 @@ class _Chart:
     ) -> ChartLayout:
         params, data, measure, size = self.params, self.data, self.measure, self.size
         line, gap = measure.line(size), GAP * size
-        horizontal = params.type == "horizontal_bar"
+        horizontal = is_horizontal(params)
         bottom_text, left_text = (
             (params.y_title, params.x_title) if horizontal else (params.x_title, params.y_title)
         )
@@ -334,12 +343,18 @@ class _Chart:
         ends = (params.y_min, params.y_max)
         span = self._value_span()
 
-        written = tick_writer(nice_step(span[1] - span[0], MAX_TICKS), params.number_format, write)
+        percent = stacking(params) == "percent" and params.number_format is None
+
+        def ticks_written(step: float, compact: bool = False) -> Writer:
+            written = compact_number if compact else tick_writer(step, params.number_format, write)
+            return (lambda value: written(value) + "%") if percent else written
+
+        written = ticks_written(nice_step(span[1] - span[0], MAX_TICKS))
         widest = max(measure.width(written(end), size) for end in span)
         compact = widest > TICK_LABEL_SHARE * params.width
 
         def writer(step: float) -> Writer:
-            return compact_number if compact else tick_writer(step, params.number_format, write)
+            return ticks_written(step, compact)
 
         plot = Box(
             inner.left + 4 * size, inner.bottom + line + tick, inner.right, inner.top - line / 2
@@ -358,19 +373,24 @@ class _Chart:
                 ticks = value_ticks(
                     measure, room, params.log_scale, ends, writer, plot.width, size, vertical=False
                 )
-                last = measure.width(ticks.labels[-1], size) / 2 if ticks.labels else 0
+                value_axis = ticks.labels if params.y_axis else []
+                last = measure.width(value_axis[-1], size) / 2 if value_axis else 0
                 cap = min(
                     SIDE_LABEL_SHARE * params.width,
                     inner.width - MIN_PLOT_SHARE * params.width - tick - last,
                 )
                 categories = side_labels(
-                    measure, data.labels, plot.height / count, size, max(cap, 3 * size)
+                    measure,
+                    data.labels if params.x_axis else [],
+                    plot.height / count,
+                    size,
+                    max(cap, 3 * size),
                 )
-                first = measure.width(ticks.labels[0], size) / 2 if ticks.labels else 0
-                left = max(inner.left + categories.depth + tick, first + 1)
-                plot = Box(
-                    left, inner.bottom + line + tick, inner.right - last, inner.top - line / 2
-                )
+                first = measure.width(value_axis[0], size) / 2 if value_axis else 0
+                beside = categories.depth + tick if params.x_axis else 0
+                left = max(inner.left + beside, first + 1)
+                under = line + tick if params.y_axis else 0
+                plot = Box(left, inner.bottom + under, inner.right - last, inner.top - line / 2)
                 continue
             room = self._label_room(
                 span, plot.height, measure.line(size * SMALL_RATIO) + VALUE_LABEL_GAP
@@ -378,15 +398,15 @@ class _Chart:
             ticks = value_ticks(
                 measure, room, params.log_scale, ends, writer, plot.height, size, vertical=True
             )
-            left = max(
-                inner.left
-                + max((measure.width(label, size) for label in ticks.labels), default=0)
-                + tick,
-                reach + 2,
-            )
+            value_axis = ticks.labels if params.y_axis else []
+            beside = max((measure.width(label, size) + tick for label in value_axis), default=0)
+            left = max(inner.left + beside, reach + 2)
             right = inner.right
+            half_tick = line / 2 if params.y_axis else 0  # the lowest tick's label
             if data.x is not None:
-                x_span = data_range(*extent(data.x), from_zero=False)
+                x_span = data_range(
+                    *extent(np.concatenate([data.x, x_extent(params)])), from_zero=False
+                )
                 x_ticks = value_ticks(
                     measure,
                     x_span,
@@ -397,9 +417,10 @@ class _Chart:
                     size,
                     vertical=False,
                 )
-                left = max(left, measure.width(x_ticks.labels[0], size) / 2 + 1)
-                right -= measure.width(x_ticks.labels[-1], size) / 2
-                depth = line
+                if params.x_axis:
+                    left = max(left, measure.width(x_ticks.labels[0], size) / 2 + 1)
+                    right -= measure.width(x_ticks.labels[-1], size) / 2
+                depth = line + tick if params.x_axis else half_tick
             else:
                 depth_cap = min(
                     LABEL_SHARE * params.height,
@@ -407,16 +428,16 @@ class _Chart:
                 )
                 categories = category_labels(
                     measure,
-                    data.labels,
+                    data.labels if params.x_axis else [],
                     (right - left) / count,
                     size,
                     max(depth_cap, line),
                     max(left, LABEL_REACH * params.width) - 1,
                 )
-                depth = categories.depth
+                depth = categories.depth + tick if params.x_axis else half_tick
                 reach = categories.overhang
                 left = max(left, reach + 2)
-            plot = Box(left, inner.bottom + depth + tick, right, inner.top - line / 2)
+            plot = Box(left, inner.bottom + depth, right, inner.top - line / 2)
         assert ticks is not None
         return ChartLayout(
             plot=plot,
@@ -490,10 +511,14 @@ class _Chart:
 
     def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:
         """A legend inside the plot where it hides least (`legend=best`): as many
-        entries as the plot's height holds, names at most half its width."""
+        entries as the plot's height holds, names at most half its width; none on a
+        plot too small to hold a row of it (the text gives way)."""
         measure, size = self.measure, self.size
         pitch = measure.line(size) * ROW_PITCH * 1.1
-        fit = max(int(layout.plot.height * 0.8 // pitch), 1)
+        fit = int(layout.plot.height * 0.8 // pitch)
+        widest = max(measure.width(f"+{len(entries)} more", size), layout.plot.width / 2)
+        if fit < 1 or widest + _INSIDE_LEGEND_PADDING * size > layout.plot.width:
+            return
         shown = entries if len(entries) <= fit else entries[: fit - 1]
         handles = [legend_handle(swatch) for _, swatch in shown]
         names = [

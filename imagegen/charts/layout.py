@@ -164,7 +164,11 @@ def legend_rows(
         measure.shorten(e.name, room.width - w, size) for e, w in zip(entries, lead, strict=True)
     ]
     widths = [w + measure.width(t, size) for w, t in zip(lead, texts, strict=True)]
-    rows = [[i] for i in range(len(entries))] if side else _pack_rows(widths, room.width, entry_gap)
+    # A name shortened to nothing is no entry: it and those after it go in "+N more".
+    named = next((i for i, t in enumerate(texts) if not t and entries[i].name), len(entries))
+    rows = (
+        [[i] for i in range(named)] if side else _pack_rows(widths[:named], room.width, entry_gap)
+    )
     fit = max(1, int((room.height - line) // pitch) + 1)
     if len(rows) > fit:
         rows = rows[: fit - 1] if side else rows[:fit]
@@ -313,7 +317,7 @@ def side_labels(
         text = labels[i]
         if measure.width(text, size) > width_cap:
             two = measure.wrap(text, width_cap, size, 2)
-            fits_two = slot * step >= measure.block(2, size) * 1.05
+            fits_two = slot * step >= measure.block(2, size) + GAP * size
             text = "\n".join(two) if fits_two else measure.shorten(text, width_cap, size)
         texts.append(text)
     widths = [max(measure.width(x, size) for x in t.split("\n")) for t in texts]

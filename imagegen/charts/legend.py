@@ -39,11 +39,12 @@ def _swatch(series: Series) -> Swatch:
 
 
 def series_entries(data: ChartData) -> list[tuple[LegendEntry, Swatch]]:
-    """One entry per series, in order."""
+    """One entry per series that has one, in order."""
     return [
         (LegendEntry(series.name, series.kind == "line"), _swatch(series))
-        for series in data.series[:MAX_ENTRIES]
-    ]
+        for series in data.series
+        if series.in_legend
+    ][:MAX_ENTRIES]
 
 
 def slice_entries(data: ChartData) -> list[tuple[LegendEntry, Swatch]]:

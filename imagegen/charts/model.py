@@ -15,14 +15,18 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    PlainValidator,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from imagegen.charts.compact import (
+    NUMBER,
     NUMBERS_PATTERN,
     SERIES_PATTERN,
+    AlsoBoolean,
     TextForm,
     list_pattern,
     split_items,
@@ -40,6 +44,7 @@ ChartType = Literal[
     "bar",
     "horizontal_bar",
     "stacked_bar",
+    "horizontal_stacked_bar",
     "area",
     "pie",
     "doughnut",
@@ -49,6 +54,8 @@ ChartType = Literal[
 DatasetType = Literal["line", "bar", "area", "scatter"]
 LegendPosition = Literal["none", "top", "bottom", "left", "right", "best"]
 LineStyle = Literal["solid", "dashed", "dotted", "dashdot"]
+Stepped = Literal["none", "before", "after", "middle"]
+Stacking = Literal["none", "stacked", "percent"]
 ValueLabels = Literal["none", "values", "percent"]
 
 # Charts whose datasets may each be drawn as another type, on the same axes.
@@ -56,8 +63,19 @@ MIXABLE_TYPES = frozenset({"line", "bar", "stacked_bar", "area", "scatter"})
 # Charts drawn over numeric `x` values rather than evenly spaced categories.
 NUMERIC_X_TYPES = frozenset({"line", "area", "scatter", "sparkline"})
 ROUND_TYPES = frozenset({"pie", "doughnut"})
+HORIZONTAL_TYPES = frozenset({"horizontal_bar", "horizontal_stacked_bar"})
+STACKED_TYPES = frozenset({"stacked_bar", "horizontal_stacked_bar"})
+# Chart types whose bars or areas `stacked` may stack.
+STACKABLE_TYPES = frozenset({"bar", "horizontal_bar", "area"}) | STACKED_TYPES
+# Chart and dataset types drawn as lines, which `stepped` and `tension` shape.
+LINE_TYPES = frozenset({"line", "area", "sparkline"})
 
-_TYPE_ALIASES = {"hbar": "horizontal_bar", "donut": "doughnut"}
+_TYPE_ALIASES = {
+    "hbar": "horizontal_bar",
+    "donut": "doughnut",
+    "stacked_hbar": "horizontal_stacked_bar",
+    "stacked_horizontal_bar": "horizontal_stacked_bar",
+}
 _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "false": "none"}
 _VALUE_LABEL_WORDS = {
     **dict.fromkeys(("true", "1", "on", "yes", "show", "value"), "values"),
@@ -118,6 +136,24 @@ def _legend(value: object) -> object:
     return _LEGEND_WORDS.get(word, word)
 
 
+def _stepped(value: object) -> object:
+    if isinstance(value, bool):
+        return "before" if value else "none"
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    return {"true": "before", "on": "before", "false": "none", "off": "none"}.get(word, word)
+
+
+def _stacked(value: object) -> object:
+    if isinstance(value, bool):
+        return "stacked" if value else "none"
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    return {"true": "stacked", "on": "stacked", "false": "none", "off": "none"}.get(word, word)
+
+
 def _value_labels(value: object) -> object:
     if isinstance(value, bool):
         return "values" if value else "none"
@@ -146,24 +182,169 @@ class Dataset(BaseModel):
     color: Color | None = Field(
         None, description="Colour. Default: from `colors`, else the default palette."
     )
+    colors: list[Color] | None = Field(
+        None,
+        description="One colour per bar or point, in order; points beyond the list take "
+        "`color`. Lines and areas keep `color`; their markers take these.",
+        examples=[["4e79a7", "f28e2b", "e15759"]],
+    )
     line_style: LineStyle = Field(
         "solid", description="Line style, for lines and the edge of areas."
     )
     line_width: float = Field(
         2, ge=0.5, le=20, description="Line width in CSS pixels, for lines and areas."
     )
+    stepped: Annotated[Stepped | None, BeforeValidator(_stepped), AlsoBoolean()] = Field(
+        None, description="This line's or area's `stepped`. Default: the chart's."
+    )
+    in_legend: bool = Field(True, description="Whether the legend lists this dataset.")
+    tension: float | None = Field(
+        None, ge=0, le=1, description="This line's or area's `tension`. Default: the chart's."
+    )
+
+
+MAX_SPOT_LENGTH = 100  # a category annotation's label, in characters
+
+
+def _annotation_error(message: str, limit: object) -> PydanticCustomError:
+    return PydanticCustomError("limit_exceeded", message, {"limit": limit})
+
+
+def _coordinate(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _annotation_error("must be a {limit}", "number")
+    return _plottable(_finite(float(value)))
+
+
+def _spot(value: object) -> float | str:
+    if isinstance(value, str):
+        if len(value) > MAX_SPOT_LENGTH:
+            raise _annotation_error("must be at most {limit} characters", MAX_SPOT_LENGTH)
+        return value
+    return _coordinate(value)
+
+
+def _one_or_two(check: Any) -> PlainValidator:
+    """A validator of one position (a line) or a list of two (a band)."""
+
+    def validate(value: object) -> object:
+        if value is None:  # not on this axis (as `model_dump` writes it)
+            return None
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise _annotation_error("a band has {limit} ends", 2)
+            return [check(end) for end in value]
+        return check(value)
+
+    return PlainValidator(validate)
+
+
+_NUMBER_SCHEMA: dict[str, Any] = {"type": "number"}
+_SPOT_SCHEMA: dict[str, Any] = {
+    "anyOf": [_NUMBER_SCHEMA, {"type": "string", "maxLength": MAX_SPOT_LENGTH}]
+}
+
+
+def _line_or_band(one: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"anyOf": [one, {"type": "array", "items": one, "minItems": 2, "maxItems": 2}]}
+    )
+
+
+class Annotation(BaseModel):
+    """A reference line or band across the plot, with an optional label."""
+
+    y: Annotated[
+        float | list[float] | None, _one_or_two(_coordinate), _line_or_band(_NUMBER_SCHEMA)
+    ] = Field(
+        None,
+        description="On the value axis: a value for a line across the plot, "
+        "`[from, to]` for a band.",
+        examples=[100, [80, 120]],
+    )
+    x: Annotated[
+        float | str | list[float | str] | None, _one_or_two(_spot), _line_or_band(_SPOT_SCHEMA)
+    ] = Field(
+        None,
+        description="On the category (or `x`) axis: a category's label or number (0 the "
+        "first; 1.5 between the second and third), or an `x` position, for a line; "
+        "`[from, to]` for a band.",
+        examples=["Mar", [1, 3]],
+    )
+    label: DrawnText | None = Field(None, description="Text written inside the plot by it.")
+    color: Color | None = Field(
+        None, description="Colour of the line, band and label. Default: the text colour."
+    )
+    line_style: LineStyle = Field("dashed", description="Line style, for lines.")
+
+    @model_validator(mode="after")
+    def _one_axis(self) -> "Annotation":
+        if (self.x is None) == (self.y is None):
+            raise limit_error("x", "give x or y, not {limit}", "both or neither")
+        return self
+
+    @property
+    def band(self) -> bool:
+        return isinstance(self.x if self.y is None else self.y, list)
+
+
+_SPOT_TEXT = r"[^:|]+?"
+_LABEL_TEXT = r"(?::[^|]*)?"
+
+
+def _item_pattern(axis: str, band: bool, label: str = _LABEL_TEXT) -> str:
+    """One annotation in a URL: its position (two, for a band), then `:label`."""
+    at = NUMBER if axis == "y" else _SPOT_TEXT
+    ends = rf"\s*({at})\s*\.\.\s*({at})\s*" if band else rf"\s*({at})\s*"
+    return ends + label
+
+
+def _compact_annotations(axis: str, band: bool) -> BeforeValidator:
+    """`100:Target|50` (lines) or `80..120:Normal` (bands) → annotations on `axis`."""
+    item = re.compile(_item_pattern(axis, band, r"(?::(.*))?"), re.DOTALL)
+
+    def position(text: str) -> object:
+        return float(text) if re.fullmatch(NUMBER, text.strip()) else text.strip()
+
+    def split(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        found: list[object] = []
+        for text in value.split("|") if value.strip() else []:
+            match = item.fullmatch(text)
+            if match is None:  # refused by validation, at its place
+                found.append({axis: text})
+                continue
+            *ends, label = match.groups()
+            where = [position(end) for end in ends] if band else position(ends[0])
+            found.append({axis: where} | ({"label": label.strip()} if label is not None else {}))
+        return found
+
+    return BeforeValidator(split)
+
+
+def annotation_list(model: type[Annotation], axis: str, band: bool) -> Any:
+    """The type of `hline`, `vline`, `hband` and `vband`: annotations of `model`, or their
+    compact text."""
+    item = _item_pattern(axis, band)
+    return Annotated[
+        list[model] | None,  # type: ignore[valid-type]
+        _compact_annotations(axis, band),
+        TextForm(rf"^(?:{item}(?:\|{item})*)?$"),
+    ]
 
 
 class ChartParams(BaseModel):
     """Parameters of `/chart`, as query parameters or as a JSON body."""
 
     max_pixels: ClassVar[int] = 16_000_000
+    max_annotations: ClassVar[int] = 20
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
-        description="Chart type. `hbar` is short for `horizontal_bar`, `donut` for "
-        "`doughnut`. A sparkline is a bare line: no axes, ticks, legend or titles, as "
-        "for a table cell. Pie and doughnut charts draw the first series.",
+        description="Chart type (short: `hbar`, `stacked_hbar`, `donut`). A sparkline is "
+        "a bare line for a table cell: no axes, ticks, legend or titles. Pie and "
+        "doughnut charts draw the first series.",
     )
     data: Annotated[
         list[list[Point]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
@@ -212,7 +393,9 @@ class ChartParams(BaseModel):
         None,
         description="Colours of the series (of the slices, for pie and doughnut), "
         "`,`-separated in a URL; write `#` as `%23`, or leave it out. Series beyond "
-        "the list take the default palette's colours.",
+        "the list take the default palette's colours. With one series and more than one "
+        "colour, each bar and point takes its own colour, in order (the series and its "
+        "legend entry the first).",
         examples=["4e79a7,f28e2b"],
     )
     width: int = Field(
@@ -268,6 +451,45 @@ class ChartParams(BaseModel):
         False, description="Logarithmic value axis; values of 0 or less are not drawn."
     )
     grid: bool = Field(True, description="Grid lines across the value axis.")
+    x_grid: bool = Field(
+        False, description="Grid lines across the category (or `x`) axis, at its ticks."
+    )
+    x_axis: bool = Field(
+        True,
+        description="The category (or `x`) axis: its line, ticks and labels; `false` "
+        "hides them and gives the plot their room.",
+    )
+    y_axis: bool = Field(
+        True,
+        description="The value axis: its line, ticks and labels; `false` hides them and "
+        "gives the plot their room (the grid stays, as `grid` says).",
+    )
+    begin_at_zero: bool = Field(
+        False,
+        description="The value axis includes zero on every type (bars and areas always "
+        "do). Not with `log_scale`.",
+    )
+    stacked: Annotated[Stacking, BeforeValidator(_stacked), AlsoBoolean()] = Field(
+        "none",
+        description="Bars (or areas) of a category on one another: `true` (`stacked`), "
+        "negative values down; `percent`: each stack scaled to 100% of its total, "
+        "value labels the values (shares with `value_labels=percent`); `false` (`none`). "
+        "On bar, horizontal_bar and area charts (stacked types: `true` or `percent`).",
+    )
+    stepped: Annotated[Stepped, BeforeValidator(_stepped), AlsoBoolean()] = Field(
+        "none",
+        description="Lines and areas as steps, as Chart.js draws them: `before` (also "
+        "`true`) holds each value until the next point; `after` steps at each point; "
+        "`middle` halfway between; `none` (also `false`): straight.",
+    )
+    tension: float = Field(
+        0,
+        ge=0,
+        le=1,
+        description="Smoothed lines and areas: 0 straight, 1 a monotone cubic "
+        "(Fritsch–Carlson) through every point that never overshoots the data between "
+        "two points; values between blend the two. Not with `stepped`.",
+    )
     value_labels: Annotated[ValueLabels, BeforeValidator(_value_labels)] = Field(
         "none",
         description="Write each value on its bar, point or slice, as `number_format` "
@@ -284,6 +506,36 @@ class ChartParams(BaseModel):
         "image are written `compact`.",
         examples=[",.0f"],
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
+    )
+
+    annotations: list[Annotation] | None = Field(
+        None,
+        description="Reference lines and bands inside the plot, each with an optional "
+        'label: `{"y": 100, "label": "Target"}`, `{"y": [80, 120]}`, `{"x": "Mar"}`, '
+        '`{"x": [1, 3], "color": "e15759"}`. The value axis reaches them, unless '
+        "`y_min` or `y_max` fix it. Not on pie, doughnut and sparkline charts.",
+    )
+    hline: annotation_list(Annotation, "y", band=False) = Field(
+        None,
+        description="Lines across the value axis, in a URL: `value:label`, `|` between "
+        "them (vertical on horizontal bar charts).",
+        examples=["100:Target|50"],
+    )
+    vline: annotation_list(Annotation, "x", band=False) = Field(
+        None,
+        description="Lines across the category (or `x`) axis, in a URL: a label, a "
+        "category's number from 0, or an `x` position; then `:label`.",
+        examples=["Mar:Launch"],
+    )
+    hband: annotation_list(Annotation, "y", band=True) = Field(
+        None,
+        description="Bands across the value axis, in a URL: `from..to:label`.",
+        examples=["80..120:Normal"],
+    )
+    vband: annotation_list(Annotation, "x", band=True) = Field(
+        None,
+        description="Bands across the category (or `x`) axis, in a URL: `from..to:label`.",
+        examples=["Q2..Q3:Campaign"],
     )
 
     @field_validator("number_format")
@@ -340,10 +592,90 @@ class ChartParams(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _annotations(self) -> "ChartParams":
+        every = annotations_of(self)
+        if not every:
+            return self
+        name = next(n for n in ANNOTATION_FIELDS if getattr(self, n))
+        if len(every) > self.max_annotations:
+            raise limit_error(
+                name,
+                "at most {limit} annotations (annotations, hline, vline, hband and vband together)",
+                self.max_annotations,
+            )
+        if self.type in ROUND_TYPES or self.type == "sparkline":
+            raise limit_error(name, f"a {self.type} chart has no axes for annotations", 0)
+        for annotation in every:
+            ends = annotation.y if isinstance(annotation.y, list) else [annotation.y]
+            if self.log_scale and any(end is not None and end <= 0 for end in ends):
+                raise limit_error(name, "y must be above {limit} on a logarithmic axis", 0)
+            spots = annotation.x if isinstance(annotation.x, list) else [annotation.x]
+            labels = [] if self.x is not None else self.labels or []
+            for spot in spots:
+                if isinstance(spot, str) and spot not in labels:
+                    raise limit_error(
+                        name, f"x {spot!r} is not one of the chart's {{limit}}", "labels"
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _stacking(self) -> "ChartParams":
+        if self.stacked == "none":
+            return self
+        if self.type not in STACKABLE_TYPES:
+            raise limit_error(
+                "stacked",
+                f"a {self.type} chart cannot be stacked, only {{limit}}",
+                ", ".join(sorted(STACKABLE_TYPES)),
+            )
+        kind = "area" if self.type == "area" else "bar"
+        if self.stacked == "percent" and any((d.type or kind) != kind for d in self.datasets or []):
+            raise limit_error(
+                "datasets", "on a percent-stacked chart every dataset is {limit}", kind
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _line_shape(self) -> "ChartParams":
+        if self.stepped != "none" and self.tension > 0:
+            raise limit_error("tension", "must be {limit} on a stepped chart", 0)
+        kinds = {d.type or self.type for d in self.datasets or []} | {self.type}
+        for name, value, unset in (("stepped", self.stepped, "none"), ("tension", self.tension, 0)):
+            if value != unset and not kinds & LINE_TYPES:
+                raise limit_error(
+                    name,
+                    f"a {self.type} chart has no lines; {name} is for {{limit}}",
+                    ", ".join(sorted(LINE_TYPES)),
+                )
+        return self
+
+    @model_validator(mode="after")
     def _value_range(self) -> "ChartParams":
         if self.y_min is not None and self.y_max is not None and self.y_min >= self.y_max:
             raise limit_error("y_max", "must be greater than y_min ({limit})", self.y_min)
+        if self.log_scale and self.begin_at_zero:
+            raise limit_error("begin_at_zero", "must be {limit} on a logarithmic axis", False)
         for name, end in (("y_min", self.y_min), ("y_max", self.y_max)):
             if self.log_scale and end is not None and end <= 0:
                 raise limit_error(name, "must be above {limit} on a logarithmic axis", 0)
         return self
+
+
+def stacking(params: ChartParams) -> Stacking:
+    """How the chart's bars or areas stack."""
+    if params.type in STACKED_TYPES and params.stacked == "none":
+        return "stacked"
+    return params.stacked
+
+
+def is_horizontal(params: ChartParams) -> bool:
+    """Whether the categories run down the left side, the values along the bottom."""
+    return params.type in HORIZONTAL_TYPES
+
+
+ANNOTATION_FIELDS = ("annotations", "hline", "vline", "hband", "vband")
+
+
+def annotations_of(params: ChartParams) -> list[Annotation]:
+    """Every annotation of the chart, from JSON and from the URL forms."""
+    return [a for name in ANNOTATION_FIELDS for a in getattr(params, name) or []]

@@ -9,7 +9,8 @@ below a point, away from lines and markers, and always inside the image.
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -18,9 +19,11 @@ from matplotlib.patches import PathPatch, Wedge
 from matplotlib.path import Path
 from matplotlib.transforms import Bbox, TransformedBbox
 
+from imagegen.charts.annotations import draw_annotations
+from imagegen.charts.curves import line_path
 from imagegen.charts.layout import Box, ChartLayout
 from imagegen.charts.measure import Measure
-from imagegen.charts.model import ChartParams
+from imagegen.charts.model import ChartParams, is_horizontal, stacking
 from imagegen.charts.series import ChartData, Series
 from imagegen.charts.style import (
     AREA_ALPHA,
@@ -33,6 +36,7 @@ from imagegen.charts.text import literal
 from imagegen.colors import RGBA
 
 Writer = Callable[[float], str]  # writes a value as `number_format` says
+TextOf = Callable[[Series, int], str]  # a value label: of a series, at a point
 
 BAR_SHARE = 0.8  # of a category's width, taken by its bars
 BAR_GAP = 0.1  # of a bar's width, left between bars side by side
@@ -74,6 +78,17 @@ def draw_line(
     neighbours, always)."""
     width = series.line_width * PT_PER_PX
     lonely = _lonely(series.values)
+    shaped = series.stepped != "none" or series.tension > 0
+    if series.point_colors is not None or shaped:  # the path, then the markers on it
+        xs, ys = line_path(
+            where, np.where(lonely, np.nan, series.values), series.stepped, series.tension
+        )
+        plain = replace(series, values=ys, stepped="none", tension=0.0, point_colors=None)
+        draw_line(ax, plain, xs, marked=False, plot=plot)
+        shown = np.isfinite(series.values) & (marked | lonely)
+        if shown.any():
+            _draw_markers(ax, series, where, shown, plot)
+        return
     (line,) = ax.plot(
         where,
         series.values,
@@ -90,13 +105,19 @@ def draw_line(
         line.set_clip_box(clip)
 
 
-def _draw_area(ax: Axes, series: Series, where: np.ndarray, baseline: float, plot: Box) -> None:
+def _draw_area(ax: Axes, series: Series, where: np.ndarray, lower: np.ndarray, plot: Box) -> None:
+    """An area from `lower` (a baseline, or the top of the areas stacked under it) up
+    to the series' values, with its line on top."""
     r, g, b, a = mpl_color(series.color)
-    present = np.isfinite(series.values)
+    xs, ys = line_path(where, series.values, series.stepped, series.tension)
+    _, bottom = line_path(
+        where, np.where(np.isfinite(series.values), lower, np.nan), series.stepped, series.tension
+    )
+    present = np.isfinite(ys)
     ax.fill_between(
-        where,
-        np.where(present, series.values, baseline),
-        baseline,
+        xs,
+        np.where(present, ys, 0),
+        np.where(present, bottom, 0),
         where=present,
         facecolor=(r, g, b, a * AREA_ALPHA),
         linewidth=0,
@@ -106,10 +127,16 @@ def _draw_area(ax: Axes, series: Series, where: np.ndarray, baseline: float, plo
 
 
 def _draw_scatter(ax: Axes, series: Series, where: np.ndarray, plot: Box) -> None:
+    _draw_markers(ax, series, where, np.isfinite(series.values), plot)
+
+
+def _draw_markers(
+    ax: Axes, series: Series, where: np.ndarray, shown: np.ndarray, plot: Box | None
+) -> None:
+    """A dot on each `shown` point, in the series' colour or each point's own."""
     diameter = series.line_width * PT_PER_PX * MARKER_RATIO
-    points = ax.scatter(
-        where, series.values, s=diameter**2, color=mpl_color(series.color), zorder=3
-    )
+    colors = [mpl_color(c) for c in _colors_of(series, shown)]
+    points = ax.scatter(where[shown], series.values[shown], s=diameter**2, c=colors, zorder=3)
     points.set_clip_box(_marker_room(ax, series.line_width * MARKER_RATIO / 2 + 1, plot))
 
 
@@ -134,6 +161,8 @@ class _Bars:
     high: np.ndarray
     values: np.ndarray
     width: float  # in category units
+    colors: list[RGBA]  # one per bar
+    indices: np.ndarray  # of the points the bars stand for
 
 
 def _draw_bars(
@@ -141,8 +170,8 @@ def _draw_bars(
 ) -> list[_Bars]:
     """Draw each series' bars, grouped side by side (with a gap between them) or
     stacked; from `base` (zero, or the bottom of a log axis)."""
-    horizontal = params.type == "horizontal_bar"
-    stacked = params.type == "stacked_bar"
+    horizontal = is_horizontal(params)
+    stacked = stacking(params) != "none"
     slot = BAR_SHARE if stacked else BAR_SHARE / len(bars)
     width = slot if stacked or len(bars) == 1 else slot * (1 - BAR_GAP)
     above, below = np.zeros(len(where)), np.zeros(len(where))  # stack ends, each way
@@ -161,10 +190,20 @@ def _draw_bars(
             at = at + (i - (len(bars) - 1) / 2) * slot
         high = low + values if stacked else values
         corners = _rectangles(at, low, high, width, horizontal)
-        if len(corners):
-            _add_shapes(ax, corners, series.color)
-        drawn.append(_Bars(series, at, low, high, values, width))
+        colors = _colors_of(series, present)
+        for color in dict.fromkeys(colors):  # one path per colour, in order of first use
+            mine = np.array([c == color for c in colors], dtype=bool)
+            if mine.any():
+                _add_shapes(ax, corners[mine], color)
+        drawn.append(_Bars(series, at, low, high, values, width, colors, np.flatnonzero(present)))
     return drawn
+
+
+def _colors_of(series: Series, present: np.ndarray) -> list[RGBA]:
+    """The colour of each present point of `series`: its own, or the series'."""
+    if series.point_colors is None:
+        return [series.color] * int(present.sum())
+    return [series.point_colors[i] for i in np.flatnonzero(present)]
 
 
 def _add_shapes(ax: Axes, corners: np.ndarray, color: RGBA) -> None:
@@ -212,8 +251,8 @@ def _frame(params: ChartParams, data: ChartData, layout: ChartLayout) -> _Frame:
     if layout.x_ticks is not None:
         across = (layout.x_ticks.low, layout.x_ticks.high)
     else:
-        across = (count - 0.5, -0.5) if params.type == "horizontal_bar" else (-0.5, count - 0.5)
-    if params.type == "horizontal_bar":
+        across = (count - 0.5, -0.5) if is_horizontal(params) else (-0.5, count - 0.5)
+    if is_horizontal(params):
         return _Frame(layout.plot, values, across, params.log_scale, False)
     return _Frame(layout.plot, across, values, False, params.log_scale)
 
@@ -324,18 +363,21 @@ def _inside(rect: Rect, point: np.ndarray) -> bool:
     return left <= point[0] <= right and bottom <= point[1] <= top
 
 
-def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, write: Writer) -> None:
+def _label_bars(
+    labeler: _Labeler, drawn: list[_Bars], params: ChartParams, text_of: TextOf
+) -> None:
     """Each bar's value inside it at its end when it fits, else past its end (or inside
     when past it would leave the plot or cross a line); in the middle of a stacked
     segment, if it fits there."""
     frame, style = labeler.frame, labeler.style
-    horizontal = params.type == "horizontal_bar"
-    stacked = params.type == "stacked_bar"
+    horizontal = is_horizontal(params)
+    stacked = stacking(params) != "none"
     gap = VALUE_LABEL_GAP
     plot = frame.plot
     for bars in drawn:
-        for at, low, end, value in zip(bars.at, bars.low, bars.high, bars.values, strict=True):
-            text = write(value)
+        ends = zip(bars.at, bars.low, bars.high, bars.indices, bars.colors, strict=True)
+        for at, low, end, index, color in ends:
+            text = text_of(bars.series, index)
             width, height = labeler.size(text)
             if horizontal:
                 (x0, y), (x1, _) = frame.px(low, at), frame.px(end, at)
@@ -355,7 +397,7 @@ def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, writ
                 middle = (x, (y0 + y1) / 2)
                 inner = (x, y1 - sign * (gap + height / 2))
                 outer = (x, y1 + sign * (gap + height / 2))
-            on_bar = text_color_on(bars.series.color)
+            on_bar = text_color_on(color)
             if stacked:
                 if fits:
                     labeler.place(text, [middle], on_bar)
@@ -367,7 +409,9 @@ def _label_bars(labeler: _Labeler, drawn: list[_Bars], params: ChartParams, writ
                 labeler.place(text, [outer, inner] if fits else [outer], style.ink)
 
 
-def _label_points(labeler: _Labeler, series: Series, where: np.ndarray, write: Writer) -> None:
+def _label_points(
+    labeler: _Labeler, series: Series, where: np.ndarray, text: Callable[[int], str]
+) -> None:
     """Each point's value above it, or below it when the line comes down to it (or when
     above leaves the plot or crosses a line)."""
     values = series.values
@@ -376,8 +420,8 @@ def _label_points(labeler: _Labeler, series: Series, where: np.ndarray, write: W
         x, y = labeler.frame.px(where[i], values[i])
         if not _within((x, y, x, y), labeler.frame.plot):
             continue  # cut off by y_min or y_max
-        text = write(values[i])
-        width, height = labeler.size(text)
+        written = text(i)
+        width, height = labeler.size(written)
         near = [
             values[j] for j in (i - 1, i + 1) if 0 <= j < len(values) and np.isfinite(values[j])
         ]
@@ -387,22 +431,24 @@ def _label_points(labeler: _Labeler, series: Series, where: np.ndarray, write: W
         higher, lower = (x, above[1] + height), (x, below[1] - height)
         order = [below, above, right, left, lower, higher]
         labeler.place(
-            text,
+            written,
             order if low_point else [above, below, right, left, higher, lower],
             labeler.style.ink,
         )
 
 
-def _polylines(frame: _Frame, data: ChartData, where: np.ndarray) -> Iterator[np.ndarray]:
+def _polylines(frame: _Frame, drawn: list[Series], where: np.ndarray) -> Iterator[np.ndarray]:
     """Every unbroken run of a line or area series, and every scatter point, in pixels."""
-    for series in data.series:
+    for series in drawn:
         if series.kind == "bar":
             continue
-        points = np.array([frame.px(x, y) for x, y in zip(where, series.values, strict=True)])
-        present = np.isfinite(series.values)
         if series.kind == "scatter":
-            yield from (points[i : i + 1] for i in np.flatnonzero(present))
+            points = np.array([frame.px(x, y) for x, y in zip(where, series.values, strict=True)])
+            yield from (points[i : i + 1] for i in np.flatnonzero(np.isfinite(series.values)))
             continue
+        xs, ys = line_path(where, series.values, series.stepped, series.tension)
+        points = np.array([frame.px(x, y) for x, y in zip(xs, ys, strict=True)])
+        present = np.isfinite(ys)
         runs = np.split(np.arange(len(points)), np.flatnonzero(~present))
         for run in runs:
             run = run[present[run]]
@@ -427,22 +473,55 @@ def draw_series(
     bars = [series for series in data.series if series.kind == "bar"]
     drawn = _draw_bars(ax, bars, where, params, base) if bars else []
     plot = layout.plot
+    stacked_areas = _stack_areas(data.series, base) if stacking(params) != "none" else {}
+    shown = []  # the series as drawn: stacked areas at the top of their stack
     for series in data.series:
+        lower, top = stacked_areas.get(id(series), (np.full(len(where), base), series.values))
+        shown.append(replace(series, values=top))
         if series.kind == "line":
             draw_line(ax, series, where, marked=len(where) <= MARKED_POINTS, plot=plot)
         elif series.kind == "area":
-            _draw_area(ax, series, where, base, plot)
+            _draw_area(ax, shown[-1], where, lower, plot)
         elif series.kind == "scatter":
             _draw_scatter(ax, series, where, plot)
+    frame = _frame(params, data, layout)
+    noted = draw_annotations(ax, params, data.labels, style, measure, plot, frame.px)
     if params.value_labels == "none":
         return
-    frame = _frame(params, data, layout)
+
+    def text_of(series: Series, index: int) -> str:
+        """A value label: the value given, or its share on a percent-stacked chart."""
+        if series.raw is None:
+            return write(series.values[index])
+        if params.value_labels == "percent":
+            return f"{series.values[index]:.0f}%"
+        return write(series.raw[index])
+
     image = Box(0, 0, params.width, params.height)
-    labeler = _Labeler(ax, style, measure, frame, image, list(_polylines(frame, data, where)))
-    _label_bars(labeler, drawn, params, write)
-    for series in data.series:
+    labeler = _Labeler(ax, style, measure, frame, image, list(_polylines(frame, shown, where)))
+    labeler.placed.extend(noted)  # value labels keep off the annotations' labels
+    _label_bars(labeler, drawn, params, text_of)
+    for series, drawn_series in zip(data.series, shown, strict=True):
         if series.kind != "bar":
-            _label_points(labeler, series, where, write)
+            _label_points(labeler, drawn_series, where, partial(text_of, series))
+
+
+def _stack_areas(series: list[Series], base: float) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The bottom and top of each area series stacked on those before it: positive
+    values up from the base, negative ones down; a gap adds nothing."""
+    stacks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    above = below = None
+    for s in series:
+        if s.kind != "area":
+            continue
+        if above is None or below is None:
+            above, below = np.full(len(s.values), base), np.full(len(s.values), base)
+        values = np.nan_to_num(s.values, nan=0.0)
+        lower = np.where(values >= 0, above, below)
+        top = np.where(np.isfinite(s.values), lower + values, np.nan)
+        above, below = above + np.maximum(values, 0), below + np.minimum(values, 0)
+        stacks[id(s)] = (lower, top)
+    return stacks
 
 
 def _slice_angles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

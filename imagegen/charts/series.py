@@ -7,12 +7,19 @@ in gaps, extra `labels` are empty categories, missing ones are blank. Series wit
 name are `Series N`; without a colour they take `colors` in order, then the palette.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
-from imagegen.charts.model import ChartParams, Dataset, LineStyle, Point
+from imagegen.charts.model import (
+    ChartParams,
+    Dataset,
+    LineStyle,
+    Point,
+    Stepped,
+    stacking,
+)
 from imagegen.charts.style import is_dark
 from imagegen.colors import RGBA, parse_color
 
@@ -72,6 +79,11 @@ class Series:
     kind: Kind
     line_style: LineStyle
     line_width: float  # CSS pixels
+    point_colors: tuple[RGBA, ...] | None = None  # one per point, when each has its own
+    stepped: Stepped = "none"
+    tension: float = 0.0
+    in_legend: bool = True
+    raw: np.ndarray | None = None  # the values given, when `values` are shares of 100
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,29 @@ def values_array(values: list[Point], count: int) -> np.ndarray:
     return array
 
 
+def _point_colors(
+    params: ChartParams, dataset: Dataset, color: RGBA, count: int
+) -> tuple[RGBA, ...] | None:
+    """One colour per point: the dataset's `colors`, or the chart's when it has one series
+    and more than one colour; points past the list take the series' colour."""
+    datasets = datasets_of(params)
+    colors = dataset.colors
+    if colors is None and len(datasets) == 1 and len(params.colors or []) > 1:
+        colors = params.colors
+    if not colors:
+        return None
+    return tuple(colors[i] if i < len(colors) else color for i in range(count))
+
+
+def _shares(series: list[Series]) -> list[Series]:
+    """Each value as its share (in %) of its category's total size, sign kept."""
+    if not series:
+        return series
+    total = np.nansum(np.abs(np.array([s.values for s in series])), axis=0)
+    scale = np.divide(100.0, total, out=np.zeros_like(total), where=total > 0)
+    return [replace(s, values=s.values * scale, raw=s.values) for s in series]
+
+
 def resolve(params: ChartParams) -> ChartData:
     """The chart's data, names and colours, by the rules in this module's docstring."""
     count = point_count(params)
@@ -120,17 +155,25 @@ def resolve(params: ChartParams) -> ChartData:
     colors = params.colors or []
     palette = DARK_PALETTE if is_dark(params.background) else PALETTE
     default_kind = _KIND_OF_TYPE.get(params.type, "bar")
-    series = [
-        Series(
-            name=dataset.label or (names[i] if i < len(names) else f"Series {i + 1}"),
-            values=values_array(dataset.data, count),
-            color=dataset.color or color_at(colors, i, palette),
-            kind=dataset.type or default_kind,
-            line_style=dataset.line_style,
-            line_width=dataset.line_width,
+    series = []
+    for i, dataset in enumerate(datasets_of(params)):
+        color = dataset.color or color_at(colors, i, palette)
+        series.append(
+            Series(
+                name=dataset.label or (names[i] if i < len(names) else f"Series {i + 1}"),
+                values=values_array(dataset.data, count),
+                color=color,
+                kind=dataset.type or default_kind,
+                line_style=dataset.line_style,
+                line_width=dataset.line_width,
+                point_colors=_point_colors(params, dataset, color, count),
+                stepped=dataset.stepped or params.stepped,
+                tension=params.tension if dataset.tension is None else dataset.tension,
+                in_legend=dataset.in_legend,
+            )
         )
-        for i, dataset in enumerate(datasets_of(params))
-    ]
+    if stacking(params) == "percent":
+        series = _shares(series)
     labels = (params.labels or [])[:count]
     return ChartData(
         labels=labels + [""] * (count - len(labels)),

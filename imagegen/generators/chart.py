@@ -9,10 +9,12 @@ from imagegen.charts.export import to_image, to_vector
 from imagegen.charts.figure import build_figure
 from imagegen.charts.model import (
     ROUND_TYPES,
+    Annotation,
     ChartParams,
     Coordinate,
     Dataset,
     Point,
+    annotation_list,
     limited_list,
 )
 from imagegen.charts.series import datasets_of, point_count
@@ -43,8 +45,9 @@ class Chart(Generator):
     name = "chart"
     summary = "Chart"
     description = (
-        "A line, bar, horizontal bar, stacked bar, area, pie, doughnut, scatter or "
-        "sparkline chart. `GET` takes the common options as query parameters, with lists "
+        "A line, bar, horizontal bar, stacked bar (also horizontal and 100%), area (also "
+        "stacked and 100%), pie, doughnut, scatter or sparkline chart. `GET` takes the "
+        "common options as query parameters, with lists "
         "in compact text (`data=1,2,3|4,5,6`, `labels=a,b,c`); `POST` takes the same "
         "parameters as a JSON body, plus `datasets` with a type, colour, line style and "
         "label each. PNG, JPEG and WebP are `width × scale` by `height × scale` pixels; "
@@ -100,20 +103,28 @@ class Chart(Generator):
         limits = self.context.settings
         points, series = limits.max_chart_points, limits.max_chart_series
         label = Annotated[DrawnText, Field(max_length=limits.max_label_length)]
+        notes = limits.max_chart_annotations
+        annotation = with_limits(Annotation, label={"max_length": limits.max_label_length})
         dataset = with_limits(
             Dataset,
             data={"max_length": points},
             label={"max_length": limits.max_label_length},
+            colors={"max_length": points},
         )
         return with_limits(
             ChartParams,
-            {"max_pixels": limits.max_pixels},
+            {"max_pixels": limits.max_pixels, "max_annotations": limits.max_chart_annotations},
             data={"annotation": limited_list(limited_list(Point, points), series) | None},
             labels={"annotation": limited_list(label, points) | None},
             series={"annotation": limited_list(label, series) | None},
             x={"annotation": limited_list(Coordinate, points) | None},
             colors={"max_length": points},
             datasets={"annotation": limited_list(dataset, series) | None},
+            annotations={"annotation": limited_list(annotation, notes) | None},
+            hline={"annotation": annotation_list(annotation, "y", band=False)},
+            vline={"annotation": annotation_list(annotation, "x", band=False)},
+            hband={"annotation": annotation_list(annotation, "y", band=True)},
+            vband={"annotation": annotation_list(annotation, "x", band=True)},
             title={"max_length": limits.max_text_length},
             x_title={"max_length": limits.max_label_length},
             y_title={"max_length": limits.max_label_length},
