@@ -6,6 +6,9 @@
    for the same image in one process (<= 1.15x)
 3. the same bytes as `Response` vs `StreamingResponse(BytesIO)`: throughput, framing
 4. PNG size vs the best of oxipng (<= 1.05x), with JPEG and WebP sizes
+5. placeholder 600×400 PNG, cold: `imagegen serve` as shipped vs fakeimg (bench/fakeimg.py,
+   Flask + Pillow under gunicorn), one worker each, over HTTP (>= 4x fakeimg's
+   throughput); and the render in-process (< 3 ms p50)
 """
 
 import argparse
@@ -52,14 +55,18 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    command: list[str], name: str, env: dict[str, str] | None = None, log: Path | None = None
+    command: list[str],
+    name: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    port_option: Callable[[int], list[str]] = lambda port: ["--port", str(port)],
 ) -> Iterator[str]:
-    """A server process started by `command` plus `--port PORT` on a free port, once it
-    accepts connections, its standard output to `log` (default: nowhere); yields its
-    base URL."""
+    """A server process started by `command` plus `port_option(PORT)` (`--port PORT`) on a
+    free port, once it accepts connections, its standard output to `log` (default:
+    nowhere); yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [*command, "--port", str(port)],
+        [*command, *port_option(port)],
         env={**os.environ, **(env or {})},
         cwd=ROOT,
         stdout=subprocess.DEVNULL if log is None else log.open("w"),
@@ -122,16 +129,29 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(url: str, seconds: int, connections: int = 16) -> Load:
-    """Throughput and latency percentiles from one wrk run (one thread)."""
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children (gunicorn's worker is its master's child)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return cpu_seconds(pid) + sum(process_tree_cpu_seconds(int(kid)) for kid in kids)
+
+
+def wrk(url: str, seconds: int, connections: int = 16, script: str | None = None) -> Load:
+    """Throughput and latency percentiles from one wrk run (one thread); `script`, Lua
+    source for wrk's `-s` (such as a `request` function that varies the path)."""
     pid = next((pid for base, pid in SERVER_PIDS.items() if url.startswith(base + "/")), None)
-    cpu_before = cpu_seconds(pid) if pid else 0.0
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    cpu_before = process_tree_cpu_seconds(pid) if pid else 0.0
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script or "")
+        lua.flush()
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+            + (["-s", lua.name] if script else [])
+            + [url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", out)
     if errors:
         raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
@@ -141,16 +161,19 @@ def wrk(url: str, seconds: int, connections: int = 16) -> Load:
     per_cpu_second = 0.0
     if pid:
         requests = int(re.search(r"(\d+) requests in", out).group(1))
-        per_cpu_second = requests / max(cpu_seconds(pid) - cpu_before, 1e-9)
+        per_cpu_second = requests / max(process_tree_cpu_seconds(pid) - cpu_before, 1e-9)
     return Load(rps, p50, p99, per_cpu_second)
 
 
-def side_by_side(urls: dict[str, str], seconds: int, rounds: int) -> dict[str, Load]:
-    """wrk on each URL in turn, `rounds` times; the median round of each."""
+def side_by_side(
+    urls: dict[str, str], seconds: int, rounds: int, scripts: dict[str, str] | None = None
+) -> dict[str, Load]:
+    """wrk on each URL in turn (with its wrk script from `scripts`, if any), `rounds`
+    times; the median round of each."""
     runs: dict[str, list[Load]] = {name: [] for name in urls}
     for _ in range(rounds):
         for name, url in urls.items():
-            runs[name].append(wrk(url, seconds))
+            runs[name].append(wrk(url, seconds, script=(scripts or {}).get(name)))
     return {
         name: sorted(loads, key=lambda load: load.rps)[len(loads) // 2]
         for name, loads in runs.items()
@@ -278,6 +301,23 @@ def best_oxipng(png: bytes) -> int:
         ),
     ]
     return min(len(c) for c in candidates)
+
+
+def _section_marks(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->\n", f"<!-- {name}:end -->\n"
+
+
+def replace_section(path: Path, name: str, text: str) -> None:
+    """Write `text` into `path` between the marks of section `name`, in place of what
+    was there, or at the end: each benchmark command owns its section of the file."""
+    start, end = _section_marks(name)
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    block = start + text + end
+    if start in old and end in old:
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
+    else:
+        new = old + ("\n" if old else "") + block
+    path.write_text(new, encoding="utf-8")
 
 
 def verdict(ok: bool) -> str:
@@ -428,9 +468,16 @@ def main() -> int:
             f"{len(png12):,} ({len(png12) / best:.3f}x) | {len(jpeg):,} | {len(webp):,} |"
         )
 
+    # 5. placeholders, cold: imagegen vs fakeimg over HTTP, and in-process
+    from bench.placeholders import placeholder_section
+
+    placeholder_lines, placeholder_missed = placeholder_section(args.seconds, args.rounds)
+    lines += placeholder_lines
+    missed |= placeholder_missed
+
     report = "\n".join(lines) + "\n"
     print(report)
-    args.output.write_text(report, encoding="utf-8")
+    replace_section(args.output, "run", report)
     return 1 if missed else 0
 
 

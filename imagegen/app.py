@@ -25,6 +25,7 @@ from imagegen.metrics import Metrics, forget_dead_processes
 from imagegen.observe import AccessLog, ObserveMiddleware, Observer, default_stream
 from imagegen.openapi import install_openapi
 from imagegen.pages import add_pages
+from imagegen.processes import RenderPool, shared_pool
 from imagegen.ratelimit import RateLimitMiddleware, TokenBuckets
 from imagegen.rendering import create_generators
 from imagegen.routes import RenderService, add_generator_routes
@@ -170,6 +171,15 @@ class ImagegenApp(FastAPI):
         return HealthMiddleware(app, self.health, self.observer)
 
 
+def _start_render_processes(pool: RenderPool | None) -> None:
+    """Start the render processes with the server, so that the first charts do not wait
+    for their start (about a second of imports); the lifespan stops them with it. Servers
+    that run no lifespan (a `TestClient` outside `with`) start them when first needed;
+    they stop with the process."""
+    if pool is not None:
+        pool.start()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (default: from `IMAGEGEN_*` variables)."""
     settings = settings or Settings()
@@ -193,17 +203,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.redis_lock_seconds,
         )
     cache = RenderCache(settings.cache_max_bytes, settings.max_renders, observer, second_level)
+    pool = shared_pool(settings, generators)
     health = Health(len(fonts.families), len(generators), second_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         undo_drain = drain_on_sigterm(health, settings.shutdown_drain)
         forget_dead_processes()
+        _start_render_processes(pool)
         try:
             yield
         finally:
             health.draining = True
             observer.flush()
+            if pool is not None:
+                pool.close()
             if second_level is not None:
                 await second_level.close()
             if undo_drain is not None:
@@ -289,6 +303,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
 
     app.state.generators = generators
+    app.state.render_pool = pool
     add_pages(app)
     service = RenderService(
         cache,
@@ -299,6 +314,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CapacityLimiter(1),
         settings.cache_control,
         observer,
+        pool,
+        CapacityLimiter(max(settings.render_processes, 1)),
     )
     for generator in generators:
         add_generator_routes(app, generator, service)

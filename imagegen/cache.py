@@ -126,14 +126,19 @@ class Render:
         self.task: asyncio.Future[CachedImage]
         self.waiters = 0
         self.started = False
+        self.dropped = False  # every waiter left before it started
         self.started_at = 0.0
         self.deadline = float("inf")
 
-    def start(self, budget: float) -> None:
-        """Mark the render as drawing, with `budget` seconds from now (worker thread)."""
+    def start(self, budget: float) -> bool:
+        """Mark the render as drawing, with `budget` seconds from now (worker thread);
+        False, and do not draw, if it was dropped while the thread got ready."""
+        if self.dropped:
+            return False
         self.started = True
         self.started_at = time.monotonic()
         self.deadline = self.started_at + budget
+        return True
 
     def past_deadline(self) -> bool:
         return time.monotonic() > self.deadline
@@ -251,6 +256,7 @@ class RenderCache:
         finally:
             render.waiters -= 1
             if render.waiters == 0 and not render.started and not render.task.done():
+                render.dropped = True
                 render.task.cancel()
 
     def _finished(self, etag: str, task: "asyncio.Future[CachedImage]") -> None:

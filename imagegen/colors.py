@@ -3,6 +3,7 @@
 import re
 from typing import Annotated, Any
 
+import numpy as np
 from PIL import ImageColor
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
@@ -94,10 +95,25 @@ def composite(top: RGBA, bottom: RGBA, coverage: float = 1.0) -> RGBA:
     return (r, g, b, round(alpha * 255))
 
 
+_COVERAGES = np.arange(256, dtype=np.float64) / 255
+
+
 def coverage_palette(ink: RGBA, background: RGBA) -> bytes:
     """A 256-entry RGBA palette: entry `i` is `ink` covering i/255 of `background`.
 
     Drawing anti-aliased shapes into a one-byte coverage mask and reading it through
     this palette gives exactly what drawing in colour would, in a quarter of the memory,
-    and leaves the encoder an image whose colours are already known."""
-    return b"".join(bytes(composite(ink, background, i / 255)) for i in range(256))
+    and leaves the encoder an image whose colours are already known. The same
+    arithmetic as `composite`, as array operations (256 calls of it cost about 1 ms)."""
+    top_alpha = ink[3] / 255 * _COVERAGES
+    bottom_alpha = background[3] / 255 * (1 - top_alpha)
+    alpha = top_alpha + bottom_alpha
+    seen = alpha != 0
+    safe = np.where(seen, alpha, 1.0)
+    palette = np.zeros((256, 4), dtype=np.float64)
+    for channel in range(3):
+        mixed = ink[channel] * top_alpha + background[channel] * bottom_alpha
+        palette[:, channel] = mixed / safe
+    palette[:, 3] = alpha * 255
+    palette[~seen] = 0
+    return np.rint(palette).astype(np.uint8).tobytes()

@@ -56,22 +56,37 @@ Indexed = tuple[np.ndarray, list[tuple[int, ...]]]
 def _from_palette_image(image: Image.Image) -> Indexed:
     """A "P" image's indices and RGBA palette, most frequent colour first, with unused
     entries dropped and entries of the same colour merged (coverage palettes have many:
-    neighbouring coverage levels often round to one colour)."""
-    indices = np.asarray(image)
-    counts = np.bincount(indices.ravel(), minlength=_PALETTE_COLORS)
-    rgba = image.getpalette("RGBA") or []
-    totals: dict[tuple[int, ...], int] = {}
-    colour_of: dict[int, tuple[int, ...]] = {}
-    for index in np.flatnonzero(counts).tolist():
-        colour = tuple(rgba[4 * index : 4 * index + 4])
-        colour_of[index] = colour
-        totals[colour] = totals.get(colour, 0) + int(counts[index])
-    palette = sorted(totals, key=lambda colour: -totals[colour])
-    position = {colour: rank for rank, colour in enumerate(palette)}
+    neighbouring coverage levels often round to one colour).
+
+    Flat images are mostly index 0 (a background): only the box around the other
+    indices (`getbbox`) is counted and remapped, the rest is known to be index 0."""
+    box = image.getbbox(alpha_only=False)
+    if box is None:
+        box = (0, 0, 1, 1)
+    crop = image.crop(box) if box != (0, 0, *image.size) else image
+    counts = crop.histogram()
+    counts[0] += image.width * image.height - crop.width * crop.height
+    counts = np.asarray(counts, dtype=np.int64)
+    used = np.flatnonzero(counts)
+    rgba = np.frombuffer(bytes(image.getpalette("RGBA") or []), dtype=np.uint32)
+    rgba = np.pad(rgba, (0, _PALETTE_COLORS - len(rgba)))  # a short palette: black
+    # Entries of one colour are merged; colours are ordered by their pixel count, ties by
+    # their first index.
+    colours, first, merged = np.unique(rgba[used], return_index=True, return_inverse=True)
+    totals = np.bincount(merged, weights=counts[used])
+    order = np.lexsort((first, -totals))
+    rank = np.empty(len(order), dtype=np.uint8)
+    rank[order] = np.arange(len(order), dtype=np.uint8)
     remap = np.zeros(_PALETTE_COLORS, dtype=np.uint8)
-    for index, colour in colour_of.items():
-        remap[index] = position[colour]
-    return remap[indices], palette
+    remap[used] = rank[merged.ravel()]
+    palette = list(map(tuple, colours[order].view(np.uint8).reshape(-1, 4).tolist()))
+    if np.array_equal(remap[used], used):  # already in place: no copy to make
+        return np.asarray(image), palette
+    if remap[0] != 0 or crop is image:
+        return remap[np.asarray(image)], palette
+    indices = np.zeros((image.height, image.width), dtype=np.uint8)
+    indices[box[1] : box[3], box[0] : box[2]] = remap[np.asarray(crop)]
+    return indices, palette
 
 
 def palette_indices(image: Image.Image) -> Indexed | None:

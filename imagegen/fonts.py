@@ -17,8 +17,15 @@ from fontTools.ttLib import TTFont
 from PIL import ImageFont
 from pydantic import BeforeValidator
 
-# Broad-coverage families tried, in order, for characters the chosen family lacks.
-FALLBACK_ORDER = ("dejavu-sans", "droid-sans-fallback")
+# Broad-coverage families tried, in order, for characters the chosen family lacks:
+# DejaVu Sans for Latin, Greek, Cyrillic, Arabic, Hebrew and symbols; Droid Sans Fallback
+# for Chinese and Japanese; Nanum Gothic for Korean; Noto Emoji (monochrome) for emoji.
+FALLBACK_ORDER = ("dejavu-sans", "droid-sans-fallback", "nanum-gothic", "noto-emoji")
+# A fallback family draws a character only where it covers more than this share of the
+# character's 256-code-point page, unless no family does: a few stray glyphs (Droid Sans
+# Fallback has 3 of 11,172 Hangul syllables, DejaVu Sans a quarter of the emoji page)
+# would otherwise set single characters of a word in another style.
+_DENSE_PAGE_SHARE = 0.25
 _LICENSE_NAMES = ("LICENSE", "OFL.txt", "LICENSE.txt", "COPYING")
 
 
@@ -58,6 +65,29 @@ class FontFamily:
         """Every character this font has a glyph for."""
         with TTFont(self.path, lazy=True) as font:
             return frozenset(font.getBestCmap())
+
+    @cached_property
+    def _page_counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for code in self.codepoints:
+            counts[code >> 8] = counts.get(code >> 8, 0) + 1
+        return counts
+
+    def covers_page_of(self, code: int) -> bool:
+        """Whether this font has most of a script's block around `code`: more than
+        `_DENSE_PAGE_SHARE` of its 256-code-point page."""
+        return self._page_counts.get(code >> 8, 0) > 256 * _DENSE_PAGE_SHARE
+
+
+def family_for(code: int, chain: list[FontFamily]) -> FontFamily:
+    """The family of `chain` (the chosen one, then fallbacks) that draws character `code`:
+    the chosen one if it has it, else the first fallback that has it and covers its page,
+    else the first that has it at all; the chosen one (its missing glyph) if none has."""
+    first = chain[0]
+    if code in first.codepoints:
+        return first
+    having = [family for family in chain[1:] if code in family.codepoints]
+    return next((f for f in having if f.covers_page_of(code)), having[0] if having else first)
 
 
 # Licence names by the identifiers of Debian copyright files (`License:` of the stanza

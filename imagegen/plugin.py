@@ -115,6 +115,13 @@ class Generator(ABC):
             `GET` would carry them (path parameters included, every value a string):
             `({"width": "600", "height": "400"},)`. They are listed on `/generators`, drawn
             in the playground's gallery and the README, and rendered by the tests.
+        heavy: its renders hold the GIL for long stretches (matplotlib's Agg does), so
+            the server runs them in its render processes (`IMAGEGEN_RENDER_PROCESSES`)
+            rather than threads: the event loop keeps answering beside them, and a render
+            past its deadline is killed. Such a class must be importable by its module
+            path in a fresh interpreter (an installed package is), and its parameters
+            must validate again from `model_dump(mode="json")`: that is what the render
+            process receives.
     """
 
     name: ClassVar[str]
@@ -124,6 +131,7 @@ class Generator(ABC):
     path: ClassVar[str] = ""
     accepts_body: ClassVar[bool] = False
     examples: ClassVar[tuple[dict[str, str], ...]] = ()
+    heavy: ClassVar[bool] = False
 
     def __init__(self, context: GeneratorContext) -> None:
         self.context = context
@@ -154,4 +162,5 @@ class Generator(ABC):
         finished bytes of `fmt` for formats the core cannot encode, such as SVG.
 
         Must be deterministic (same parameters, same output) and must not touch global
-        state: renders run concurrently in worker threads."""
+        state: renders run concurrently in worker threads (or, for `heavy` generators,
+        in render processes)."""

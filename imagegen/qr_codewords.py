@@ -75,9 +75,10 @@ def best_fit(data_list: list[util.QRData], error_correction: int, start: int = 1
 
 
 @cache
-def _products(ec_count: int) -> list[list[int]]:
-    """For each byte, its products with the generator polynomial of `ec_count` error
-    correction codewords (its coefficients after the leading one)."""
+def _products(ec_count: int) -> list[int]:
+    """For each byte, its product with the generator polynomial of `ec_count` error
+    correction codewords (the coefficients after the leading one), as one integer of
+    `ec_count` bytes, highest degree first."""
     generator = [1]
     for i in range(ec_count):  # the product of (x - α^i)
         generator = [
@@ -85,20 +86,21 @@ def _products(ec_count: int) -> list[list[int]]:
             for a, b in zip([*generator, 0], [0, *generator], strict=True)
         ]
     tail = generator[1:]
-    return [[0] * ec_count] + [
-        [_EXP[_LOG[factor] + _LOG[c]] if c else 0 for c in tail] for factor in range(1, 256)
+    return [0] + [
+        int.from_bytes(bytes(_EXP[_LOG[factor] + _LOG[c]] if c else 0 for c in tail), "big")
+        for factor in range(1, 256)
     ]
 
 
 def _error_correction(data: bytes, ec_count: int) -> list[int]:
-    """The remainder of data(x)·x^ec_count divided by the generator polynomial."""
+    """The remainder of data(x)·x^ec_count divided by the generator polynomial: a shift
+    register of `ec_count` bytes held in one integer."""
     products = _products(ec_count)
-    remainder = [0] * ec_count
+    shift, keep = 8 * (ec_count - 1), (1 << (8 * ec_count)) - 1
+    remainder = 0
     for byte in data:
-        row = products[byte ^ remainder[0]]
-        remainder = [a ^ b for a, b in zip(remainder[1:], row, strict=False)]
-        remainder.append(row[-1])
-    return remainder
+        remainder = ((remainder << 8) & keep) ^ products[byte ^ (remainder >> shift)]
+    return list(remainder.to_bytes(ec_count, "big"))
 
 
 def codewords(version: int, error_correction: int, data_list: list[util.QRData]) -> list[int]:

@@ -3,7 +3,8 @@
 For a generator named `qr` with `path = ""` this adds `GET /qr`, `GET /qr.{format}` and,
 if it accepts a JSON body, `POST /qr` and `POST /qr.{format}`. Every route validates its
 parameters with the generator's model, picks the format (`output.py`), renders in a
-worker thread and answers `Response(content=bytes)` with an exact Content-Length.
+worker thread (a heavy generator's in a render process) and answers
+`Response(content=bytes)` with an exact Content-Length.
 """
 
 import asyncio
@@ -44,6 +45,7 @@ from imagegen.output import (
     choose_output,
 )
 from imagegen.plugin import Generator
+from imagegen.processes import RenderPool
 from imagegen.rendering import RenderAbandoned, check_cost, render_image, validate_params
 from imagegen.signing import SIGNATURE_PARAM
 
@@ -68,14 +70,16 @@ _IMAGE_HEADERS = {
 @dataclass(frozen=True)
 class RenderService:
     """What every image route shares: the render cache, the render and validation thread
-    limits, the Cache-Control header of images and the observer of renders (metrics,
-    access log)."""
+    limits, the Cache-Control header of images, the observer of renders (metrics, access
+    log) and the render processes of heavy generators (None: they render in threads)."""
 
     cache: RenderCache
     limiter: CapacityLimiter
     validation_limiter: CapacityLimiter
     cache_control: str
     observer: Observer
+    pool: RenderPool | None
+    pool_limiter: CapacityLimiter
 
 
 def _misplaced_parameters(query: dict[str, str], body: object) -> None:
@@ -114,6 +118,7 @@ def _endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     settings = generator.context.settings
     signed = settings.signing_key is not None
+    pool = service.pool if generator.heavy else None
 
     async def endpoint(request: Request) -> Response:
         query = dict(request.query_params)
@@ -157,10 +162,18 @@ def _endpoint(
 
         async def create(render: Render) -> CachedImage:
             def draw() -> bytes:
-                render.start(settings.render_timeout)
+                if not render.start(settings.render_timeout):
+                    raise RenderAbandoned
                 return render_image(generator, params, output, render.past_deadline)
 
-            content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
+            if pool is not None:
+                # The thread only waits on the render process, GIL released; waiting for
+                # the limiter, the render is still queued, and dropped if nobody waits.
+                content = await anyio.to_thread.run_sync(
+                    pool.render, generator, params, output, render, limiter=service.pool_limiter
+                )
+            else:
+                content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
             seconds = time.monotonic() - render.started_at
             service.observer.rendered(generator.name, output.format.name, seconds)
             return CachedImage.build(content, output.format.media_type, representation)

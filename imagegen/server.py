@@ -150,7 +150,8 @@ def banner(settings: Settings, workers: int, open_files: int) -> str:
             f"  requests    query ≤ {settings.max_query_bytes:,} B, body ≤ "
             f"{settings.max_body_bytes:,} B, head ≤ {settings.max_head_bytes:,} B in "
             f"{settings.head_timeout:g} s",
-            f"  renders     {settings.render_threads} threads, {settings.max_renders} under "
+            f"  renders     {settings.render_threads} threads and {settings.render_processes} "
+            f"render processes, {settings.max_renders} under "
             f"way, {settings.render_timeout:g} s budget, cost ≤ "
             f"{settings.max_render_cost / 1000:g} s; cache {cache} per worker",
             f"  connections ≤ {settings.max_connections:,} per worker (open files "

@@ -135,14 +135,34 @@ class Settings(BaseSettings):
     render_threads: int = Field(
         4,
         ge=1,
-        description="Renders run at once per worker process. More threads than cores "
-        "buys little (rendering holds the GIL much of the time) and costs memory.",
+        description="Renders run at once in threads per worker process: those of "
+        "generators that are not heavy (placeholders, QR codes), and all of them when "
+        "`render_processes` is 0. More threads than cores buys little (rendering holds "
+        "the GIL much of the time) and costs memory.",
+    )
+    render_processes: int = Field(
+        2,
+        ge=0,
+        description="Render processes per worker process, for heavy generators (charts): "
+        "they draw without holding the server's GIL, so cached images stay fast beside "
+        "them, and a render past its deadline is killed with its process, which is "
+        "replaced. Started with the app (and when first needed); one per core of the "
+        "2-core reference machine. 0: heavy generators render in the `render_threads`.",
+    )
+    render_process_memory: int = Field(
+        2 * 2**30,
+        ge=2**30,
+        description="Address space each render process may use, in bytes (RLIMIT_AS): a "
+        "render that needs more fails, and a process holding more than half of it "
+        "resident after a render is replaced. An idle render process maps about 320 MB "
+        "(92 MB resident); the dearest charts the defaults admit peak at 890 MB mapped, "
+        "620 MB resident.",
     )
     max_renders: int = Field(
         16,
         ge=1,
         description="Renders under way at once per worker process, running or queued "
-        "for one of the `render_threads`: past it, a new image gets 503 with "
+        "(for a render thread or process): past it, a new image gets 503 with "
         "Retry-After at once, before any work, instead of queueing past its time budget.",
     )
     gil_switch_interval: float = Field(

@@ -46,7 +46,16 @@ WORDS = [
     "omicron",
     "sigma",
 ]
-SIZES = [(100, 60), (120, 80), (200, 120), (320, 200), (600, 400), (1200, 400), (400, 1000)]
+SIZES = [
+    (100, 60),
+    (120, 80),
+    (200, 120),
+    (320, 200),
+    (600, 400),
+    (1200, 400),
+    (400, 1000),
+    (2000, 1200),
+]
 TYPES = [
     "bar",
     "line",
@@ -90,7 +99,7 @@ def _case(seed: int) -> dict[str, str]:
         "data": "|".join(rows),
         "labels": ",".join(labels),
         "series": ",".join(_words(rng, rng.randint(1, 4)) for _ in range(series)),
-        "legend": rng.choice(["top", "bottom", "left", "right", "top", "none"]),
+        "legend": rng.choice(["top", "bottom", "left", "right", "best", "none"]),
     }
     if rng.random() < 0.5:
         params["title"] = _words(rng, rng.choice([2, 8, 30]))
@@ -280,7 +289,10 @@ def values_of(drawn: Drawn) -> list[Text]:
 
 
 def texts_of(drawn: Drawn) -> list[str]:
-    return [t.get_text() for t in drawn.figure.texts]
+    """The figure's texts, and the entries of a legend inside the plot (`best`)."""
+    inside = drawn.figure.axes[0].get_legend()
+    legend = inside.get_texts() if inside is not None else []
+    return [t.get_text() for t in [*drawn.figure.texts, *legend]]
 
 
 def _legend_names(params: dict[str, str]) -> list[str]:
@@ -301,7 +313,7 @@ def _check_legend(drawn: Drawn) -> None:
         # The legend gave way: only on images too small for it beside the plot.
         assert min(int(params["width"]), int(params["height"])) <= SMALL
         return
-    texts = [t.get_text() for t in drawn.figure.texts]
+    texts = texts_of(drawn)
     more = sum(int(t[1:].split()[0]) for t in texts if t.startswith("+") and t.endswith("more"))
     shown = 0
     remaining = list(texts)
@@ -378,7 +390,7 @@ def test_every_requested_label_is_drawn_even_when_the_bars_are_cut_by_y_max():
         ),
         ("1e9,1.7e9", "compact", ["0", "200M", "400M", "600M", "800M", "1B", "1.2B", "1.4B"]),
         ("0.5,2.75", None, ["0", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0"]),
-        ("1e9,1.7e9", None, ["0", "200M", "400M", "600M", "800M", "1B"]),  # too wide, else
+        ("1e9,1.7e9&width=300", None, ["0", "200M", "400M", "600M"]),  # too wide, else
         ("1e9,1.7e9&width=1200", None, ["0", "200,000,000", "400,000,000", "600,000,000"]),
     ],
 )
@@ -405,6 +417,15 @@ def test_value_labels_write_the_values_on_a_log_axis(chart_type):
     )
     check(drawn)
     assert [t.get_text() for t in values_of(drawn)] == ["12", "19", "7", "15"]
+
+
+def test_korean_and_emoji_have_glyphs_in_charts():
+    check(
+        draw(
+            {"type": "bar", "data": "3,5", "labels": "서울,부산", "series": "방문자 👋"}
+            | {"title": "월간 방문자 📈 Visitors", "legend": "top"}
+        )
+    )
 
 
 def _tick_texts(drawn: Drawn, vertical: bool) -> list[str]:

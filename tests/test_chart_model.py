@@ -127,3 +127,11 @@ def test_errors_name_the_parameter():
     with pytest.raises(ValidationError) as caught:
         ChartParams.model_validate({"data": "1,a"})
     assert caught.value.errors()[0]["loc"] == ("data", 0, 1)
+
+
+def test_annotations_survive_a_round_trip_through_json():
+    params = ChartParams.model_validate(
+        {"data": "1,2,3", "labels": "a,b,c", "hline": "2:Target", "vband": "0..1"}
+    )
+    again = ChartParams.model_validate(params.model_dump(mode="json"))
+    assert again == params

@@ -47,16 +47,19 @@ class NotAGenerator:
 """
 
 
-def install_plugin(tmp_path, monkeypatch, entry_points: str) -> None:
+def install_plugin(
+    tmp_path, monkeypatch, entry_points: str, module: str = "toy_swatch", source: str = TOY_MODULE
+) -> None:
     """Install a distribution the way pip would: a module and its .dist-info."""
-    (tmp_path / "toy_swatch.py").write_text(TOY_MODULE)
-    dist = tmp_path / "toy_swatch-1.0.dist-info"
+    (tmp_path / f"{module}.py").write_text(source)
+    dist = tmp_path / f"{module}-1.0.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-swatch\nVersion: 1.0\n")
+    name = module.replace("_", "-")
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text(textwrap.dedent(entry_points))
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
-    monkeypatch.delitem(sys.modules, "toy_swatch", raising=False)
+    monkeypatch.delitem(sys.modules, module, raising=False)
 
 
 def test_entry_point_generator_gets_documented_working_routes(tmp_path, monkeypatch):

@@ -71,6 +71,7 @@ from imagegen.charts.ticks import MAX_TICKS, Ticks, data_range, extent, nice_ste
 _SPARKLINE_MARGIN = 1  # CSS pixels around the thickest line
 _TITLE_STROKE = 0.35  # a bold title: its letters outlined this many points wide
 Entries = list[tuple[LegendEntry, Swatch]]
+_INSIDE_LEGEND_PADDING = 4  # text sizes around a legend=best's widest row: handle, gaps
 _SMALLER_LEGEND = (1.0, 0.9, 0.8)  # text sizes a legend tries before "+N more"
 TICK_LABEL_SHARE = 0.15  # of the width: wider value ticks are written compact (1.2B)
 LABEL_REACH = 0.25  # of the image's width: how far slanted labels may reach left of the plot
@@ -510,10 +511,14 @@ class _Chart:
 
     def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:
         """A legend inside the plot where it hides least (`legend=best`): as many
-        entries as the plot's height holds, names at most half its width."""
+        entries as the plot's height holds, names at most half its width; none on a
+        plot too small to hold a row of it (the text gives way)."""
         measure, size = self.measure, self.size
         pitch = measure.line(size) * ROW_PITCH * 1.1
-        fit = max(int(layout.plot.height * 0.8 // pitch), 1)
+        fit = int(layout.plot.height * 0.8 // pitch)
+        widest = max(measure.width(f"+{len(entries)} more", size), layout.plot.width / 2)
+        if fit < 1 or widest + _INSIDE_LEGEND_PADDING * size > layout.plot.width:
+            return
         shown = entries if len(entries) <= fit else entries[: fit - 1]
         handles = [legend_handle(swatch) for _, swatch in shown]
         names = [

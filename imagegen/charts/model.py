@@ -218,6 +218,8 @@ def _one_or_two(check: Any) -> PlainValidator:
     """A validator of one position (a line) or a list of two (a band)."""
 
     def validate(value: object) -> object:
+        if value is None:  # not on this axis (as `model_dump` writes it)
+            return None
         if isinstance(value, list):
             if len(value) != 2:
                 raise _annotation_error("a band has {limit} ends", 2)
@@ -414,7 +416,7 @@ class ChartParams(BaseModel):
         description="Colour of text, axes and ticks. Default: `333333`, or `e6e6e6` on a "
         "dark background." + COLOR_SYNTAX,
     )
-    font: str = Field("dejavu-sans", description="Font family, by name; see `GET /fonts`.")
+    font: str = Field("open-sans", description="Font family, by name; see `GET /fonts`.")
     font_size: float = Field(12, ge=6, le=72, description="Text size in CSS pixels.")
     legend: Annotated[LegendPosition | None, BeforeValidator(_legend)] = Field(
         None,
@@ -488,11 +490,10 @@ class ChartParams(BaseModel):
     number_format: str | None = Field(
         None,
         max_length=40,
-        description="How value labels and value-axis ticks write numbers: `compact` "
-        "(1.2k, 3.4M, 5.6B), a Python format spec such as `,.0f` (1,235) or `.1%` "
-        "(12.3%), or one with text around it, such as `${:,.0f}` or `{:.1f} kg`. "
-        "Default: thousands separators, ticks with their step's decimals; ticks too "
-        "wide for the image are `compact`.",
+        description="How values and value-axis ticks are written: `compact` (1.2k, "
+        "3.4M), a Python format spec such as `,.0f` or `.1%`, or one with text around "
+        "it, such as `${:,.0f}`. Default: thousands separators. Ticks too wide for the "
+        "image are written `compact`.",
         examples=[",.0f"],
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
     )

@@ -57,6 +57,7 @@ class Chart(Generator):
     )
     formats = (PNG, WEBP, JPEG, SVG, PDF)
     accepts_body = True
+    heavy = True  # Agg holds the GIL while it draws: render in the render processes
     examples = (
         {
             "type": "bar",

@@ -10,13 +10,17 @@ from imagegen.errors import invalid_parameter
 from imagegen.fonts import font_choice
 from imagegen.formats import ImageFormat
 from imagegen.plugin import Generator, check_pixel_budget, with_limits
-from imagegen.text import TextBlock
+from imagegen.text import Layout, TextBlock
 from imagegen.textparams import DrawnText
 
 # Text is fitted into this share of the image, and no larger than a tenth of its
 # longer side, so that the default label reads like a label on any shape.
 _TEXT_BOX = 0.8
 _MAX_TEXT_SHARE = 0.1
+# The smallest fitted text, in CSS pixels: text that fits only smaller is shortened with
+# "…" (the default size label is never shortened) or, when even that would be
+# illegible, left out, so that a tiny image is clean background rather than a smudge.
+MIN_LEGIBLE_SIZE = 8
 
 
 class PlaceholderParams(BaseModel):
@@ -95,11 +99,11 @@ class Placeholder(Generator):
             scale={"le": limits.max_scale},
         )
 
-    def _check_text_area(self, block: TextBlock, size: int) -> None:
+    def _check_text_area(self, layout: Layout) -> None:
         """Refuse text so large that drawing it would allocate more than an image may:
         Pillow draws each run of text into a bitmap of its own before clipping it."""
         limit = self.context.settings.max_pixels
-        width, height = block.measure(size)
+        width, height = layout.width, layout.height
         if width * height > limit:
             raise invalid_parameter(
                 "font_size",
@@ -108,18 +112,37 @@ class Placeholder(Generator):
                 limit,
             )
 
-    def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
-        width, height = params.width * params.scale, params.height * params.scale
-        coverage = Image.new("L", (width, height), 0)
+    def _layout(self, params: PlaceholderParams, width: int, height: int) -> Layout | None:
+        """The text laid out in the image's text box, or None when it cannot be legible."""
         text = params.text or f"{params.width}×{params.height}"
         block = TextBlock(text, params.font, self.context.fonts)
+        box_width, box_height = width * _TEXT_BOX, height * _TEXT_BOX
         if params.font_size is not None:
+            # The size asked for, wrapped to the box; lines past its height are cut.
             size = params.font_size * params.scale
-            self._check_text_area(block, size)
-        else:
-            cap = max(1, int(max(width, height) * _MAX_TEXT_SHARE))
-            size = block.fit(width * _TEXT_BOX, height * _TEXT_BOX, cap)
-        block.draw(ImageDraw.Draw(coverage), size, 255)
-        image = Image.frombytes("P", coverage.size, coverage.tobytes())
+            layout = block.at(size, box_width)
+            if layout.width <= box_width and layout.height <= box_height:
+                return layout
+            cut = block.shortened(size, box_width, box_height)
+            layout = cut or Layout(layout.lines[:1], layout.pitch, size)
+            self._check_text_area(layout)
+            return layout
+        smallest = MIN_LEGIBLE_SIZE * params.scale
+        largest = max(smallest, int(max(width, height) * _MAX_TEXT_SHARE))
+        layout = block.fit(box_width, box_height, largest, smallest)
+        if layout is None and params.text is not None:
+            layout = block.shortened(smallest, box_width, box_height)
+        return layout
+
+    def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
+        width, height = params.width * params.scale, params.height * params.scale
+        # Index i of the palette is the text colour covering i/255 of the background, so
+        # text drawn with index 255 is anti-aliased as it would be in colour.
+        image = Image.new("P", (width, height), 0)
+        layout = self._layout(params, width, height)
+        if layout is not None:
+            draw = ImageDraw.Draw(image)
+            draw.fontmode = "L"  # Pillow's default for "P" is aliased text
+            layout.draw(draw, 255)
         image.putpalette(coverage_palette(params.color, params.background), rawmode="RGBA")
         return image
