@@ -39,25 +39,24 @@ def _positions(annotation: Annotation, labels: list[str], numeric_x: bool) -> li
     return [category_at(s, labels) for s in spots]  # type: ignore[arg-type]
 
 
+def _numbers_on(params: ChartParams, axis: str) -> list[float]:
+    """Every number the annotations on `axis` ("x" or "y") name."""
+    found: list[float] = []
+    for annotation in annotations_of(params):
+        at = getattr(annotation, axis)
+        spots = at if isinstance(at, list) else [at]
+        found += [float(spot) for spot in spots if isinstance(spot, int | float)]
+    return found
+
+
 def value_extent(params: ChartParams) -> list[float]:
     """The values the value axis must reach for the annotations on it."""
-    return [
-        float(end)
-        for a in annotations_of(params)
-        if a.y is not None
-        for end in (a.y if isinstance(a.y, list) else [a.y])
-    ]
+    return _numbers_on(params, "y")
 
 
 def x_extent(params: ChartParams) -> list[float]:
     """The numeric `x` positions the annotations across the x axis need shown."""
-    return [
-        float(spot)
-        for a in annotations_of(params)
-        if a.x is not None
-        for spot in (a.x if isinstance(a.x, list) else [a.x])
-        if not isinstance(spot, str)
-    ]
+    return _numbers_on(params, "x")
 
 
 def _overlaps(a: Rect, b: Rect) -> bool:

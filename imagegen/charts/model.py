@@ -8,6 +8,7 @@ for JSON bodies. The limits in force are applied by the generator with `with_lim
 
 import math
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -127,40 +128,29 @@ def _chart_type(value: object) -> object:
     return _TYPE_ALIASES.get(name, name)
 
 
-def _legend(value: object) -> object:
-    if isinstance(value, bool):
-        return "top" if value else "none"
-    if not isinstance(value, str):
-        return value
-    word = value.strip().lower()
-    return _LEGEND_WORDS.get(word, word)
+def _words(words: dict[str, str], true: str, false: str) -> Callable[[object], object]:
+    """Reads a field of words: `true` and `false` (JSON booleans) as the words given,
+    other words (case and spaces aside) as `words` maps them."""
+
+    def read(value: object) -> object:
+        if isinstance(value, bool):
+            return true if value else false
+        if not isinstance(value, str):
+            return value
+        word = value.strip().lower()
+        return words.get(word, word)
+
+    return read
 
 
-def _stepped(value: object) -> object:
-    if isinstance(value, bool):
-        return "before" if value else "none"
-    if not isinstance(value, str):
-        return value
-    word = value.strip().lower()
-    return {"true": "before", "on": "before", "false": "none", "off": "none"}.get(word, word)
-
-
-def _stacked(value: object) -> object:
-    if isinstance(value, bool):
-        return "stacked" if value else "none"
-    if not isinstance(value, str):
-        return value
-    word = value.strip().lower()
-    return {"true": "stacked", "on": "stacked", "false": "none", "off": "none"}.get(word, word)
-
-
-def _value_labels(value: object) -> object:
-    if isinstance(value, bool):
-        return "values" if value else "none"
-    if not isinstance(value, str):
-        return value
-    word = value.strip().lower()
-    return _VALUE_LABEL_WORDS.get(word, word)
+_legend = _words(_LEGEND_WORDS, "top", "none")
+_value_labels = _words(_VALUE_LABEL_WORDS, "values", "none")
+_stepped = _words(
+    {"true": "before", "on": "before", "false": "none", "off": "none"}, "before", "none"
+)
+_stacked = _words(
+    {"true": "stacked", "on": "stacked", "false": "none", "off": "none"}, "stacked", "none"
+)
 
 
 class Dataset(BaseModel):

@@ -97,6 +97,31 @@ class Chart(Generator):
             "width": "320",
             "height": "220",
         },
+        {
+            "type": "horizontal_stacked_bar",
+            "stacked": "percent",
+            "data": "52,38,61|30,41,24|18,21,15",
+            "labels": "Email,Search,Social",
+            "series": "Promoters,Passives,Detractors",
+            "colors": "59a14f,bab0ac,e15759",
+            "value_labels": "percent",
+            "title": "Survey answers by channel",
+            "width": "480",
+            "height": "260",
+        },
+        {
+            "type": "line",
+            "data": "12,15,14,19,23,21,26,30|10,11,13,12,14,15,15,16",
+            "labels": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug",
+            "series": "This year,Last year",
+            "tension": "0.5",
+            "hline": "25:Target",
+            "vline": "Apr:Launch",
+            "hband": "0..10:Quiet",
+            "title": "Signups per week",
+            "width": "480",
+            "height": "280",
+        },
     )
 
     def params_model(self) -> type[BaseModel]:
