@@ -363,12 +363,16 @@ class _Chart:
         x_ticks: Ticks | None = None
         ticks: Ticks | None = None
         reach = 0.0  # how far the category labels reach left of the plot
+        label_width = (  # of the value labels, past the bars' ends on horizontal bars
+            max(
+                (measure.width(write(v), size * SMALL_RATIO) for v in self._all_values()),
+                default=0,
+            )
+            if horizontal
+            else 0.0
+        )
         for _ in range(3):
             if horizontal:
-                label_width = max(
-                    (measure.width(write(v), size * SMALL_RATIO) for v in self._all_values()),
-                    default=0,
-                )
                 room = self._label_room(span, plot.width, label_width + VALUE_LABEL_GAP)
                 ticks = value_ticks(
                     measure, room, params.log_scale, ends, writer, plot.width, size, vertical=False

@@ -284,9 +284,7 @@ def category_labels(
         step = math.ceil((line + gap) / slot)
         room = [depth_cap] * len(centers)
     short = [measure.shorten(t, r, size) for t, r in zip(texts, room, strict=True)]
-    kept = [k for k in range(len(shown)) if shown[k] % step == 0 or step == 1]
-    if step > 1:
-        kept = list(range(0, len(shown), step))
+    kept = list(range(0, len(shown), step))
     short_widths = [measure.width(short[k], size) for k in kept]
     depth = (max(short_widths, default=0) + (line if rotation == 45 else 0)) * (
         SIN45 if rotation == 45 else 1

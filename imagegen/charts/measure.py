@@ -13,6 +13,7 @@ from functools import lru_cache
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 
+from imagegen.charts.style import PT_PER_PX
 from imagegen.charts.text import ChartFonts, literal
 
 ELLIPSIS = "…"
@@ -32,21 +33,17 @@ class Measure:
         self._scale = scale  # device pixels per CSS pixel
         self._fonts = fonts
 
-    def props(self, size: float) -> FontProperties:
-        """The chart's fonts at `size` CSS pixels."""
-        return self._fonts.props(size * 0.75)
-
     def width(self, text: str, size: float) -> float:
         """Width of one line of `text` at `size` CSS pixels."""
         if not text:
             return 0.0
-        props = self._fonts.props(size * 0.75)
+        props = self._fonts.props(size * PT_PER_PX)
         return _extent(literal(text), props, self._scale)[0] / self._scale
 
     def line(self, size: float) -> float:
         """Height of one line of text at `size` CSS pixels, from the top of its tallest
         letters to the bottom of its descenders."""
-        return _extent("lp", self._fonts.props(size * 0.75), self._scale)[1] / self._scale
+        return _extent("lp", self._fonts.props(size * PT_PER_PX), self._scale)[1] / self._scale
 
     def block(self, lines: int, size: float) -> float:
         """Height of `lines` lines of text, spaced as matplotlib spaces them."""
