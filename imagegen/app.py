@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
+from imagegen.compat.registry import create_grammars
+from imagegen.compat.routes import add_grammar_routes, grammar_paths
 from imagegen.errors import ApiError, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
@@ -150,6 +152,7 @@ class ImagegenApp(FastAPI):
                 key.get_secret_value().encode(),
                 [generator.name for generator in self.state.generators],
                 self.settings.max_body_bytes,
+                grammar_paths(self.routes),
             )
         app = QueryLimitMiddleware(app, self.settings.max_query_bytes)
         settings = self.settings
@@ -319,6 +322,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for generator in generators:
         add_generator_routes(app, generator, service)
+    by_name = {generator.name: generator for generator in generators}
+    add_grammar_routes(app, create_grammars(settings), by_name, service)
     install_openapi(app, [g.params for g in generators if g.accepts_body])
     observer.route_labels.update(_route_labels(app))
     return app

@@ -113,27 +113,37 @@ def _validated(
     return params
 
 
+def request_output(
+    request: Request, generator: Generator, query: dict[str, str], extension: str | None
+) -> OutputChoice:
+    """The output `query` (`format`, `quality` and `lossless`, removed from it) and the
+    path's `extension` choose, negotiated with the request's `Accept` when neither names
+    a format."""
+    settings = generator.context.settings
+    signed = settings.signing_key is not None
+    output = choose_output(
+        query,
+        extension,
+        None if signed else list_header_text(request.scope, b"accept"),
+        generator.formats,
+        settings.png_compression,
+    )
+    if signed and output.negotiated:
+        # A signature binds one image: no Accept chooses another format for it.
+        output = replace(output, negotiated=False)
+    return output
+
+
 def _endpoint(
     generator: Generator, service: RenderService, from_body: bool
 ) -> Callable[[Request], Awaitable[Response]]:
     settings = generator.context.settings
-    signed = settings.signing_key is not None
-    pool = service.pool if generator.heavy else None
 
     async def endpoint(request: Request) -> Response:
         query = dict(request.query_params)
         path_params = dict(request.path_params)
         extension = path_params.pop(FORMAT_PARAM, None)
-        output = choose_output(
-            query,
-            extension,
-            None if signed else list_header_text(request.scope, b"accept"),
-            generator.formats,
-            settings.png_compression,
-        )
-        if signed and output.negotiated:
-            # A signature binds one image: no Accept chooses another format for it.
-            output = replace(output, negotiated=False)
+        output = request_output(request, generator, query, extension)
         body = None
         if from_body:
             declared = request.headers.get("content-length")
@@ -146,42 +156,57 @@ def _endpoint(
             body,
             limiter=service.validation_limiter,
         )
-        etag = compute_etag(
-            generator.name,
-            params.model_dump(mode="json"),
-            output.format.name,
-            asdict(output.options),
-        )
-        representation = {"etag": etag}
-        if service.cache_control:
-            representation["cache-control"] = service.cache_control
-        headers = representation | ({"vary": "Accept"} if output.negotiated else {})
-        if_none_match = list_header_text(request.scope, b"if-none-match")
-        if if_none_match is not None and etag_matches(if_none_match, etag):
-            return Response(status_code=304, headers=headers)
-
-        async def create(render: Render) -> CachedImage:
-            def draw() -> bytes:
-                if not render.start(settings.render_timeout):
-                    raise RenderAbandoned
-                return render_image(generator, params, output, render.past_deadline)
-
-            if pool is not None:
-                # The thread only waits on the render process, GIL released; waiting for
-                # the limiter, the render is still queued, and dropped if nobody waits.
-                content = await anyio.to_thread.run_sync(
-                    pool.render, generator, params, output, render, limiter=service.pool_limiter
-                )
-            else:
-                content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
-            seconds = time.monotonic() - render.started_at
-            service.observer.rendered(generator.name, output.format.name, seconds)
-            return CachedImage.build(content, output.format.media_type, representation)
-
-        image = await _wait_for_image(request, service, etag, create, settings.render_timeout)
-        return Response(image.content, media_type=output.format.media_type, headers=headers)
+        return await respond(request, generator, service, output, params)
 
     return endpoint
+
+
+async def respond(
+    request: Request,
+    generator: Generator,
+    service: RenderService,
+    output: OutputChoice,
+    params: BaseModel,
+) -> Response:
+    """The image of `generator` for validated `params` as `output`: a 304 when the
+    client's `If-None-Match` matches, else from the cache or rendered (in a worker thread,
+    or a render process for a heavy generator)."""
+    settings = generator.context.settings
+    pool = service.pool if generator.heavy else None
+    etag = compute_etag(
+        generator.name,
+        params.model_dump(mode="json"),
+        output.format.name,
+        asdict(output.options),
+    )
+    representation = {"etag": etag}
+    if service.cache_control:
+        representation["cache-control"] = service.cache_control
+    headers = representation | ({"vary": "Accept"} if output.negotiated else {})
+    if_none_match = list_header_text(request.scope, b"if-none-match")
+    if if_none_match is not None and etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+
+    async def create(render: Render) -> CachedImage:
+        def draw() -> bytes:
+            if not render.start(settings.render_timeout):
+                raise RenderAbandoned
+            return render_image(generator, params, output, render.past_deadline)
+
+        if pool is not None:
+            # The thread only waits on the render process, GIL released; waiting for
+            # the limiter, the render is still queued, and dropped if nobody waits.
+            content = await anyio.to_thread.run_sync(
+                pool.render, generator, params, output, render, limiter=service.pool_limiter
+            )
+        else:
+            content = await anyio.to_thread.run_sync(draw, limiter=service.limiter)
+        seconds = time.monotonic() - render.started_at
+        service.observer.rendered(generator.name, output.format.name, seconds)
+        return CachedImage.build(content, output.format.media_type, representation)
+
+    image = await _wait_for_image(request, service, etag, create, settings.render_timeout)
+    return Response(image.content, media_type=output.format.media_type, headers=headers)
 
 
 async def _until_disconnected(receive: Receive) -> None:
@@ -314,7 +339,7 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
     ]
 
 
-def _responses(generator: Generator, with_body: bool) -> dict[int | str, dict[str, Any]]:
+def image_responses(generator: Generator, with_body: bool) -> dict[int | str, dict[str, Any]]:
     server_400 = (
         "The request line is over the HTTP server's 64 KiB limit: a plain-text answer "
         "from uvicorn, before imagegen sees the request."
@@ -399,7 +424,7 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
             methods=["GET"],
             operation_id=f"{generator.name}{suffix}".replace("-", "_"),
             openapi_extra={"parameters": model_parameters + output_parameters},
-            responses=_responses(generator, with_body=False),
+            responses=image_responses(generator, with_body=False),
             **common,
         )
         # HEAD answers with GET's headers and Content-Length; the server drops the body.
@@ -423,6 +448,6 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
                         },
                     },
                 },
-                responses=_responses(generator, with_body=True),
+                responses=image_responses(generator, with_body=True),
                 **common,
             )

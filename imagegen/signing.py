@@ -15,7 +15,7 @@ The output format is bound too: a signed URL names its format by its extension o
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from starlette.datastructures import Headers
@@ -68,18 +68,24 @@ class SignatureMiddleware:
     """Answers 403 to image requests whose signature is missing or wrong."""
 
     def __init__(
-        self, app: ASGIApp, key: bytes, generator_names: Iterable[str], max_body: int
+        self,
+        app: ASGIApp,
+        key: bytes,
+        generator_names: Iterable[str],
+        max_body: int,
+        also_protects: Callable[[str], bool] = lambda path: False,
     ) -> None:
         self.app = app
         self.key = key
         self.prefixes = tuple(f"/{name}" for name in generator_names)
         self.max_body = max_body
+        self.also_protects = also_protects
 
     def _protects(self, path: str) -> bool:
         return any(
             path == prefix or path.startswith((prefix + "/", prefix + "."))
             for prefix in self.prefixes
-        )
+        ) or self.also_protects(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._protects(scope["path"]):
