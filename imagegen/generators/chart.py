@@ -21,7 +21,7 @@ from imagegen.charts.series import datasets_of, point_count
 from imagegen.charts.text import ChartFonts
 from imagegen.encoding import EncodeOptions
 from imagegen.fonts import font_choice
-from imagegen.formats import JPEG, PDF, PNG, SVG, WEBP, ImageFormat
+from imagegen.formats import AVIF, GIF, JPEG, PDF, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, with_limits
 from imagegen.textparams import DrawnText
 
@@ -50,12 +50,12 @@ class Chart(Generator):
         "common options as query parameters, with lists "
         "in compact text (`data=1,2,3|4,5,6`, `labels=a,b,c`); `POST` takes the same "
         "parameters as a JSON body, plus `datasets` with a type, colour, line style and "
-        "label each. PNG, JPEG and WebP are `width × scale` by `height × scale` pixels; "
+        "label each. PNG, JPEG, WebP, AVIF and GIF are `width × scale` by `height × scale` pixels; "
         "SVG and PDF are vector, at the CSS size. A raster chart estimated to take longer "
         "than the server's render cost limit (big and dense: pixels × series) is a 422 "
         "naming `width`, `height`, `scale` and `data`."
     )
-    formats = (PNG, WEBP, JPEG, SVG, PDF)
+    formats = (PNG, WEBP, AVIF, JPEG, GIF, SVG, PDF)
     accepts_body = True
     heavy = True  # Agg holds the GIL while it draws: render in the render processes
     examples = (
