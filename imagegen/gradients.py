@@ -17,10 +17,8 @@ from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from imagegen.colors import RGBA, format_color, parse_color
 
 GRADIENT_SYNTAX = (
-    "`linear,{angle},{colour},{colour}[,…]` (degrees clockwise from upwards, as in CSS: "
-    "`0` runs bottom to top, `90` left to right) or `radial,{colour},{colour}[,…]` (an "
-    "ellipse from the centre to the corners). A colour may end in `:{position}`, per "
-    "cent along the gradient (`ff0000:20`); stops without one are spread evenly."
+    "`linear,{angle},{colour},{colour}[,…]` (CSS degrees: `90` runs left to right) or "
+    "`radial,{colour},{colour}[,…]`; a colour may end in `:{per cent}` (`ff0000:20`)."
 )
 _ANGLE = re.compile(r"(-?[0-9]{1,6}(?:\.[0-9]{1,3})?)(?:deg)?")
 _POSITION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")

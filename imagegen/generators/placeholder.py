@@ -105,12 +105,9 @@ class PlaceholderParams(BaseModel):
     )
     radius: CornerRadii | None = Field(
         None,
-        description="Rounded corners, in CSS pixels: one radius for all four (`8`), or "
-        "up to four in the order of CSS's `border-radius`: `8,0,8,0` is top-left, "
-        "top-right, bottom-right, bottom-left; `8,0` is top-left and bottom-right, then "
-        "the other two. Radii too large for a side are scaled down together, as in CSS. "
-        "Outside the corners the image is transparent (GIF: pixels less than half "
-        "covered); JPEG, which has no transparency, shows the background there.",
+        description="Rounded corners in CSS pixels: `8` for all four, or up to four in "
+        "CSS `border-radius` order (`8,0,8,0`: top-left, top-right, bottom-right, "
+        "bottom-left). Outside them the image is transparent; JPEG shows the background.",
     )
     border: int = Field(
         0,
