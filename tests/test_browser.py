@@ -35,7 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 IMG_FORMATS = (PNG, JPEG, WEBP, SVG)  # what an <img> shows; not PDF
-TIMEOUT_MS = 20_000
+# Generous: one page loads every example in every format (dozens of charts), and CI
+# machines are shared. A wait, not a speed assertion.
+TIMEOUT_MS = 60_000
 
 # Skipped without chromium on a developer's machine, loudly (see conftest's summary);
 # in CI, where .ci/run installs it, a missing browser fails instead.
