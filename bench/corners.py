@@ -13,15 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from imagegen.shapes import _supersampled, _tangent_coverage
-
-
-def supersampled(radius: float, samples: int) -> np.ndarray:
-    size = math.ceil(radius)
-    centres = (np.arange(size * samples) + 0.5) / samples
-    gap = np.maximum(radius - centres, 0)
-    inside = gap[None, :] ** 2 + gap[:, None] ** 2 <= radius * radius
-    return inside.reshape(size, samples, size, samples).mean(axis=(1, 3))
+from imagegen.shapes import supersampled, tangent_coverage
 
 
 def distance_field(radius: float) -> np.ndarray:
@@ -33,8 +25,8 @@ METHODS: dict[str, Callable[[float], np.ndarray]] = {
     "distance field (0.5 + signed distance)": distance_field,
     "supersampled 4×4": lambda r: supersampled(r, 4),
     "supersampled 8×8": lambda r: supersampled(r, 8),
-    "supersampled 16×16 (imagegen below 8 px)": _supersampled,
-    "tangent-line area (imagegen from 8 px)": _tangent_coverage,
+    "supersampled 16×16 (imagegen below 8 px)": supersampled,
+    "tangent-line area (imagegen from 8 px)": tangent_coverage,
 }
 
 

@@ -8,13 +8,13 @@ Equal quality: PNG is exact; WebP is encoded as imagegen serves it by default (e
 flat images, quality 80 otherwise) and AVIF at the lowest quality, in steps of 5, whose
 PSNR reaches WebP's (capped at 45 dB, where WebP is exact: differences past it do not
 show). Encode times are medians of `--repeats` encodes in one thread, the formats
-alternating. Run alone, it prints the section and puts it in bench/results.md.
+alternating. Run alone, it prints the section and puts it in bench/results.md (its
+own marked section).
 """
 
 import argparse
 import io
 import math
-import re
 import statistics
 import sys
 import time
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from bench.run import ROOT
+from bench.run import ROOT, replace_section
 from imagegen.encoding import AVIF_SPEED, DEFAULT_AVIF_QUALITY, EncodeOptions, encode
 from imagegen.formats import AVIF, PNG, WEBP
 from imagegen.rendering import create_generators, validate_params
@@ -148,14 +148,7 @@ def main() -> int:
     args = parser.parse_args()
     text = "\n".join(formats_section(args.repeats))
     print(text)
-    results = ROOT / "bench" / "results.md"
-    old = results.read_text(encoding="utf-8") if results.exists() else ""
-    pattern = re.compile(re.escape(TITLE) + r".*?(?=^### |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text + "\n", old)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    results.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(ROOT / "bench" / "results.md", "formats", text)
     return 0
 
 

@@ -20,19 +20,13 @@ from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.ttLib import TTFont
 from PIL import Image
 
+from imagegen.generators.placeholder import Placeholder
 from imagegen.rendering import create_generators, render
 
 CASES = {
-    "default 600×400": {"width": "600", "height": "400"},
+    "default 600×400": Placeholder.examples[0],
     "two lines 300×250": {"width": "300", "height": "250", "text": "Ad\\nspace"},
-    "gradient, radius 320×180": {
-        "width": "320",
-        "height": "180",
-        "text": "Welcome",
-        "gradient": "linear,135,6366f1,ec4899",
-        "color": "ffffff",
-        "radius": "16",
-    },
+    "gradient, radius 320×180": Placeholder.examples[3],
 }
 CHROMIUM = Path(os.environ.get("IMAGEGEN_TEST_CHROMIUM", "/usr/bin/chromium"))
 

@@ -41,15 +41,16 @@ def fitted_radii(width: int, height: int, radii: Radii) -> Radii:
     return (top_left * factor, top_right * factor, bottom_right * factor, bottom_left * factor)
 
 
-def _supersampled(radius: float) -> np.ndarray:
+def supersampled(radius: float, samples: int = _SAMPLES) -> np.ndarray:
+    """A corner's coverage (0-1) by `samples` × `samples` points in each pixel."""
     size = math.ceil(radius)
-    centres = (np.arange(size * _SAMPLES) + 0.5) / _SAMPLES
+    centres = (np.arange(size * samples) + 0.5) / samples
     gap = np.maximum(radius - centres, 0)
     inside = gap[None, :] ** 2 + gap[:, None] ** 2 <= radius * radius
-    return inside.reshape(size, _SAMPLES, size, _SAMPLES).mean(axis=(1, 3))
+    return inside.reshape(size, samples, size, samples).mean(axis=(1, 3))
 
 
-def _tangent_coverage(radius: float) -> np.ndarray:
+def tangent_coverage(radius: float) -> np.ndarray:
     size = math.ceil(radius)
     gap = np.maximum(radius - (np.arange(size) + 0.5), 0)
     dx, dy = np.meshgrid(gap, gap)
@@ -74,7 +75,7 @@ def corner_coverage(radius: float) -> np.ndarray:
     """The coverage (0-255) of the top-left `ceil(radius)`-square of a rectangle whose
     corner is rounded with `radius` pixels; read-only, shared between calls."""
     small = radius < _SUPERSAMPLE_BELOW
-    coverage = _supersampled(radius) if small else _tangent_coverage(radius)
+    coverage = supersampled(radius) if small else tangent_coverage(radius)
     patch = np.rint(np.clip(coverage, 0, 1) * 255).astype(np.uint8)
     patch.flags.writeable = False
     return patch
