@@ -90,7 +90,10 @@ class WiFi(_Fields):
         description="`WPA` (WPA, WPA2 and WPA3 alike), `WEP` or `nopass` (an open network). "
         "Default: `WPA` with a password, else `nopass`.",
     )
-    hidden: bool = Field(False, description="The network does not broadcast its name.")
+    # No default in the spec: a client that sends defaults would give a `wifi` alone.
+    hidden: bool | None = Field(
+        None, description="The network does not broadcast its name (default false)."
+    )
 
     @model_validator(mode="after")
     def _password_matches_security(self) -> "WiFi":

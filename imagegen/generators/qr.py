@@ -508,6 +508,21 @@ class QR(Generator):
     examples = (
         {"data": "https://example.com/tickets/42", "size": "200"},
         {"data": "Hello 👋", "size": "200", "ecc": "H", "color": "336699"},
+        {
+            "data": "https://example.com/tickets/42",
+            "size": "200",
+            "shape": "rounded",
+            "finder_color": "e15759",
+            "caption": "Scan for tickets",
+        },
+        {
+            "wifi.ssid": "Home",
+            "wifi.password": "correct horse; battery",
+            "size": "200",
+            "shape": "dots",
+            "color": "1e293b",
+            "caption": "Wi-Fi: Home",
+        },
     )
 
     def params_model(self) -> type[BaseModel]:
