@@ -115,17 +115,20 @@ def _decode_uri(value: str, max_bytes: int) -> bytes:
 def decode_logo(data: bytes, max_pixels: int) -> Image.Image:
     """`data` decoded as an RGBA image (the first frame of an animation), its size
     checked against `max_pixels` from the header before any pixel is decoded."""
+    too_many = limit_error(
+        "logo", "the logo must have at most {limit} pixels (width × height)", max_pixels
+    )
     try:
         with Image.open(io.BytesIO(data), formats=_DECODERS) as image:
             if image.width * image.height > max_pixels:
-                raise limit_error(
-                    "logo", "the logo must have at most {limit} pixels (width × height)", max_pixels
-                )
+                raise too_many
             image.seek(0)
             return image.convert("RGBA")
     except PydanticCustomError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours
+        raise too_many from None
+    except UnidentifiedImageError:
         raise _logo_error("is not a PNG, JPEG, WebP or GIF image") from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise _logo_error("the image is damaged or truncated") from None
