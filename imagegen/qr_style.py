@@ -290,8 +290,11 @@ def _paste_logo(
 
 
 def _draw_caption(image: Image.Image, caption: Caption, g: Geometry) -> None:
+    """The caption from `caption_top`, within the canvas (a layout at a larger scale may
+    round a pixel taller than the canvas made at scale 1 has room for)."""
     layout = caption.layout
-    band = Image.new("L", (g.width, math.ceil(layout.height)), 0)
+    room = g.height - g.caption_top
+    band = Image.new("L", (g.width, min(math.ceil(layout.height), room)), 0)
     draw = ImageDraw.Draw(band)
     draw.fontmode = "L"
     layout.draw(draw, 255)

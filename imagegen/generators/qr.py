@@ -6,6 +6,7 @@ colour, a logo and a caption are drawn by `imagegen.qr_style`. What the code say
 """
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -592,6 +593,14 @@ class QR(Generator):
         caption = self._caption(params, count, module, params.scale)
         height = math.ceil(caption.layout.height) if caption else 0
         layout = geometry(count, params.border, width, padding, height)
+        if caption is not None and params.scale > 1:
+            # The image is `scale` times the image at scale 1, in height too, whatever
+            # the rounding of text measured at each size: its height is that one's.
+            css_module = geometry(count, params.border, params.size, params.padding, 0).module
+            css_caption = self._caption(params, count, css_module, 1)
+            css_height = math.ceil(css_caption.layout.height) if css_caption else 0
+            css = geometry(count, params.border, params.size, params.padding, css_height)
+            layout = replace(layout, height=css.height * params.scale)
         return draw_styled_raster(
             modules, style, layout, params.logo_hole, params.logo_image, caption
         )
