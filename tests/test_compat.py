@@ -7,9 +7,13 @@ import io
 import pytest
 import zxingcpp
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.compat.qrserver import QRServer
+from imagegen.compat.quickchart_qr import QuickChartQR
 from imagegen.settings import Settings
 from imagegen.signing import sign_url
 
@@ -17,6 +21,11 @@ from imagegen.signing import sign_url
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     return TestClient(create_app(Settings()))
+
+
+# One app for the property test (hypothesis runs it many times; a fixture would be shared
+# across examples anyway, and function-scoped fixtures are refused with @given).
+_FUZZ_CLIENT = TestClient(create_app(Settings()))
 
 
 def _decoded(content: bytes) -> str:
@@ -211,3 +220,39 @@ def test_qrserver_errors_name_its_parameters(
     response = client.get(f"/v1/create-qr-code/?{query}")
     assert response.status_code == 422, response.text
     assert response.json()["parameters"][0]["parameter"] == parameter
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_VALUES = st.one_of(_TEXT, st.integers(-10, 5000).map(str), st.sampled_from(["", "0", "L", "svg"]))
+
+
+_QUERIES = st.fixed_dictionaries(
+    {"text": _VALUES},
+    optional={p["name"]: _VALUES for p in QuickChartQR.parameters if p["name"] != "text"},
+)
+
+
+@given(_QUERIES)
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_quickchart_qr_never_fails_on_any_query(query: dict[str, str]) -> None:
+    response = _FUZZ_CLIENT.get("/qr", params=query)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        names = {p["parameter"] for p in response.json()["parameters"]}
+        assert names <= {p["name"] for p in QuickChartQR.parameters}
+
+
+_QRSERVER_QUERIES = st.fixed_dictionaries(
+    {"data": _VALUES},
+    optional={p["name"]: _VALUES for p in QRServer.parameters if p["name"] != "data"},
+)
+
+
+@given(_QRSERVER_QUERIES)
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_qrserver_never_fails_on_any_query(query: dict[str, str]) -> None:
+    response = _FUZZ_CLIENT.get("/v1/create-qr-code/", params=query)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        names = {p["parameter"] for p in response.json()["parameters"]}
+        assert names <= {p["name"] for p in QRServer.parameters}
