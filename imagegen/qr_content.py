@@ -41,6 +41,11 @@ Email = Annotated[
 ]
 
 
+def _present(*fields: tuple[str, str | bool | None]) -> list[str]:
+    """`NAME:value` of each field with a value, in order."""
+    return [f"{name}:{value}" for name, value in fields if value]
+
+
 class _Fields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -157,20 +162,16 @@ class VCard(Contact):
             f"N:{escape_vcard(last)};{escape_vcard(first)};;;",
             f"FN:{escape_vcard(full)}",
         ]
-        if self.organization:
-            lines.append(f"ORG:{escape_vcard(self.organization)}")
-        if self.title:
-            lines.append(f"TITLE:{escape_vcard(self.title)}")
-        if self.phone:
-            lines.append(f"TEL;TYPE=VOICE:{_digits(self.phone)}")
-        if self.email:
-            lines.append(f"EMAIL;TYPE=INTERNET:{self.email}")
-        if self.url:
-            lines.append(f"URL:{escape_vcard(self.url)}")
-        if any(self._address):
-            lines.append("ADR;TYPE=WORK:;;" + ";".join(escape_vcard(p) for p in self._address))
-        if self.note:
-            lines.append(f"NOTE:{escape_vcard(self.note)}")
+        address = ";;" + ";".join(escape_vcard(p) for p in self._address)
+        lines += _present(
+            ("ORG", self.organization and escape_vcard(self.organization)),
+            ("TITLE", self.title and escape_vcard(self.title)),
+            ("TEL;TYPE=VOICE", self.phone and _digits(self.phone)),
+            ("EMAIL;TYPE=INTERNET", self.email),
+            ("URL", self.url and escape_vcard(self.url)),
+            ("ADR;TYPE=WORK", any(self._address) and address),
+            ("NOTE", self.note and escape_vcard(self.note)),
+        )
         lines.append("END:VCARD")
         return "\r\n".join(lines)
 
@@ -183,20 +184,17 @@ class MeCard(Contact):
         name = ",".join(
             escape_mecard(part) for part in (self.last_name, self.first_name) if part
         ) or escape_mecard(self.organization or "")
-        fields = [f"N:{name}"]
-        if self.organization and (self.first_name or self.last_name):
-            fields.append(f"ORG:{escape_mecard(self.organization)}")
-        if self.phone:
-            fields.append(f"TEL:{_digits(self.phone)}")
-        if self.email:
-            fields.append(f"EMAIL:{escape_mecard(self.email)}")
-        if self.url:
-            fields.append(f"URL:{escape_mecard(self.url)}")
-        if any(self._address):
-            address = ", ".join(part for part in self._address if part)
-            fields.append(f"ADR:{escape_mecard(address)}")
-        if self.note:
-            fields.append(f"NOTE:{escape_mecard(self.note)}")
+        named = self.first_name or self.last_name
+        address = ", ".join(part for part in self._address if part)
+        fields = _present(
+            ("N", name),
+            ("ORG", named and self.organization and escape_mecard(self.organization)),
+            ("TEL", self.phone and _digits(self.phone)),
+            ("EMAIL", self.email and escape_mecard(self.email)),
+            ("URL", self.url and escape_mecard(self.url)),
+            ("ADR", address and escape_mecard(address)),
+            ("NOTE", self.note and escape_mecard(self.note)),
+        )
         return "MECARD:" + ";".join(fields) + ";;"
 
 
