@@ -146,6 +146,8 @@ class Chart(Generator):
             colors={"max_length": points},
             datasets={"annotation": limited_list(dataset, series) | None},
             annotations={"annotation": limited_list(annotation, notes) | None},
+            bands={"annotation": limited_list(Coordinate, limits.max_gauge_bands) | None},
+            center_text={"max_length": limits.max_label_length},
             hline={"annotation": annotation_list(annotation, "y", band=False)},
             vline={"annotation": annotation_list(annotation, "x", band=False)},
             hband={"annotation": annotation_list(annotation, "y", band=True)},
