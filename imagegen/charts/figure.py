@@ -229,12 +229,21 @@ class _Chart:
             return ChartLayout(
                 plot=Box(left, region.bottom + slack, left + wide, region.bottom + slack + tall),
                 title=title,
-                title_top=title_top - slack,
+                title_top=title_top - self._title_drop(slack, legend, position, region),
                 legend=None
                 if legend is None
                 else shifted(legend, 0, down if position in ("top", "bottom") else 0),
             )
         return self._axes_layout(region, title, title_top, legend, give_way.axis_titles, write)
+
+    def _title_drop(self, slack: float, legend: Legend | None, position: str, region: Box) -> float:
+        """How far the title comes down to the round chart under it: `slack`, but not
+        onto a legend at a side (which stays centred on the room's height)."""
+        if legend is None or position not in ("left", "right"):
+            return slack
+        rows = [e.y for e in legend.entries] + ([legend.more_at[1]] if legend.more else [])
+        top = max(rows, default=region.bottom) + self.measure.line(legend.size) / 2
+        return max(0.0, min(slack, region.top - top))
 
     def _place_legend(
         self, entries: Entries, position: str, region: Box, rows: int | None

@@ -20,10 +20,18 @@ from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Polygon, Rectangle, Wedge
 
-from imagegen.charts.center import draw_text, fit_text, in_circle, in_rectangle, start_size
+from imagegen.charts.center import (
+    Fitted,
+    RoomOf,
+    draw_text,
+    fit_text,
+    in_circle,
+    in_rectangle,
+    start_size,
+)
 from imagegen.charts.layout import GAP, MIN_TEXT, Box, LegendEntry, value_ticks
 from imagegen.charts.legend import Swatch, slice_entries
-from imagegen.charts.measure import Measure
+from imagegen.charts.measure import ELLIPSIS, Measure
 from imagegen.charts.model import ChartParams, gauge_range, gauge_value
 from imagegen.charts.numbers import compact_number
 from imagegen.charts.plots import HOLE_SHARE, Writer
@@ -87,8 +95,11 @@ def drawing_size(
     width, height = room.width, room.height
     if params.type == "radar":
         radius, placed = _radar_labels(params, data, width, height, measure, size)
-        reach = max([radius, *(abs(label.top_reach) for label in placed)])
-        return width, min(height, 2 * reach + 2)
+        reach = radius + _label_gap(measure, size)
+        line = measure.line(size)
+        boxes = [_label_box(label, reach, line) for label in placed]
+        tall = max([radius + _edge(data), *(max(b[3], -b[1]) for b in boxes)])
+        return width, min(height, 2 * tall + 2)
     if params.type in ("polar_area", "radial_gauge"):
         side = min(width, height)
         return side, side
@@ -161,7 +172,6 @@ class _Label:
     width: float
     ha: str
     va: str
-    top_reach: float  # how far above (or below, negative) the centre it reaches
 
 
 def _angles(count: int) -> np.ndarray:
@@ -186,18 +196,15 @@ def _label_gap(measure: Measure, size: float) -> float:
 
 
 def _largest_radius(
-    labels: list[tuple[float, float, str, str]],
-    width: float,
-    height: float,
-    gap: float,
-    line: float,
+    labels: list[_Label], width: float, height: float, gap: float, line: float
 ) -> float:
-    """The largest radius at which every label (angle, width, ha, va), hung `gap` past
+    """The largest radius at which every label, hung `gap` past
     the circle, stays inside a `width` × `height` box centred on the circle."""
     cx, cy = width / 2, height / 2
     radius = min(cx, cy)
-    for angle, wide, ha, va in labels:
-        cos, sin = math.cos(angle), math.sin(angle)
+    for label in labels:
+        wide, ha, va = label.width, label.ha, label.va
+        cos, sin = math.cos(label.angle), math.sin(label.angle)
         reach_x = wide if ha != "center" else wide / 2
         reach_y = line if va != "center" else line / 2
         if abs(cos) > 1e-9:
@@ -216,7 +223,8 @@ def _radar_labels(
 ) -> tuple[float, list[_Label]]:
     """The radar's radius in a `width` × `height` box, and its category labels around it:
     shortened in turn to `LABEL_CAPS` of the width while the radius would be under
-    `MIN_RADIUS_SHARE` of half the shorter side; left out if even then."""
+    `MIN_RADIUS_SHARE` of half the shorter side, and only every second (third…) one
+    while they would touch; left out if even then."""
     margin = _edge(data)
     least = MIN_RADIUS_SHARE * min(width, height) / 2
     line, gap = measure.line(size), _label_gap(measure, size)
@@ -226,34 +234,39 @@ def _radar_labels(
         for cap in LABEL_CAPS:
             room = math.inf if cap is None else cap * width
             short = [measure.shorten(t, room, size) for t in texts]
-            placed = []
-            for text, angle in zip(short, angles, strict=True):
-                ha, va = _align(angle)
-                placed.append(_Label(text, angle, measure.width(text, size), ha, va, 0.0))
-            radius = _largest_radius(
-                [(p.angle, p.width, p.ha, p.va) for p in placed if p.text],
-                width,
-                height,
-                gap,
-                line,
-            )
-            if radius - margin >= least:
-                reach = [_top_reach(p, radius, gap, line) for p in placed if p.text]
-                return radius - margin, [
-                    _Label(p.text, p.angle, p.width, p.ha, p.va, r)
-                    for p, r in zip([p for p in placed if p.text], reach, strict=True)
+            for step in range(1, len(short) + 1):
+                placed = [
+                    _Label(short[i], angles[i], measure.width(short[i], size), *_align(angles[i]))
+                    for i in range(0, len(short), step)
+                    if short[i]
                 ]
+                radius = _largest_radius(placed, width, height, gap, line)
+                if radius - margin < least:
+                    break  # fewer labels would not be shorter: shorten them
+                if not _crowded(placed, radius + gap, line):
+                    return radius - margin, placed
     return min(width, height) / 2 - margin, []
 
 
-def _top_reach(label: _Label, radius: float, gap: float, line: float) -> float:
-    """How far from the centre, up or down, a label reaches."""
-    y = (radius + gap) * math.sin(label.angle)
-    if label.va == "bottom":
-        return y + line
-    if label.va == "top":
-        return y - line
-    return y + math.copysign(line / 2, y)
+def _label_box(label: _Label, reach: float, line: float) -> tuple[float, float, float, float]:
+    """Left, bottom, right, top of a label hung `reach` from the centre."""
+    x, y = reach * math.cos(label.angle), reach * math.sin(label.angle)
+    left = {"left": x, "right": x - label.width, "center": x - label.width / 2}[label.ha]
+    bottom = {"bottom": y, "top": y - line, "center": y - line / 2}[label.va]
+    return left, bottom, left + label.width, bottom + line
+
+
+def _crowded(labels: list[_Label], reach: float, line: float) -> bool:
+    """Whether a label touches one of the next two round the circle."""
+    boxes = [_label_box(label, reach, line) for label in labels]
+    count = len(boxes)
+    for i, a in enumerate(boxes):
+        for b in (boxes[(i + 1) % count], boxes[(i + 2) % count]) if count > 1 else ():
+            if a is b:
+                continue
+            if min(a[2], b[2]) - max(a[0], b[0]) > -1 and min(a[3], b[3]) - max(a[1], b[1]) > -1:
+                return True
+    return False
 
 
 def _edge(data: ChartData) -> float:
@@ -363,12 +376,16 @@ class _Canvas:
         span = ticks.high - ticks.low
         font = self.style.text * SMALL_RATIO
         r, g, b, _ = self.style.background
+        line = self.measure.line(self.size * SMALL_RATIO)
+        last = cy + line / 2  # none at the centre, nor touching the one below
         for value, text in zip(ticks.values, ticks.labels, strict=True):
-            if value <= ticks.low:
+            y = cy + radius * (value - ticks.low) / span
+            if y - last < line * 1.1:
                 continue
+            last = y
             self.ax.text(
                 cx,
-                cy + radius * (value - ticks.low) / span,
+                y,
                 literal(text),
                 ha="center",
                 va="center",
@@ -448,7 +465,7 @@ class _Canvas:
                     )
                 )
         self._tick_labels(ticks, radius)
-        gap, line = _label_gap(self.measure, self.size), self.measure.line(self.size)
+        gap = _label_gap(self.measure, self.size)
         for label in labels:
             self.ax.text(
                 cx + (radius + gap) * math.cos(label.angle),
@@ -460,7 +477,6 @@ class _Canvas:
                 color=style.ink,
                 label="tick",
             )
-        del line
 
     def polar_area(self, data: ChartData) -> None:
         """One wedge per label, each as wide as the others, as long as its value."""
@@ -539,6 +555,15 @@ class _Canvas:
             return f"{100 * fraction(params):.0f}%"
         return self.write(gauge_value(params))
 
+    def _fit_center(self, room: RoomOf, start: float) -> Fitted:
+        """The gauge's text fitted into `room`; a value that only fits shortened is
+        written compact (1.2B) instead."""
+        fitted = fit_text(self.measure, self._center_text(), room, start)
+        shortened = any(ELLIPSIS in line for line in fitted.lines) or not fitted.lines
+        if self.params.center_text is None and shortened:
+            return fit_text(self.measure, compact_number(gauge_value(self.params)), room, start)
+        return fitted
+
     def _track(self, patch: Wedge | FancyBboxPatch) -> None:
         r, g, b, a = self.style.ink
         patch.set(facecolor=(r, g, b, a * TRACK_ALPHA), edgecolor="none", zorder=1)
@@ -607,7 +632,7 @@ class _Canvas:
             )
         )
         self.ax.add_patch(Circle((cx, cy), hub, facecolor=style.ink, edgecolor="none", zorder=4))
-        gap, line = GAP * self.size, measure.line(self.size)
+        gap = GAP * self.size
         inner = radius - ring / 2  # the middle of the dial, where the ends are written
         taken = 0.0  # how wide the written ends are
         if params.y_axis:
@@ -628,16 +653,13 @@ class _Canvas:
                 )
         room_width = 2 * (inner - taken / 2 - gap) if taken else 2 * (radius - ring)
         room_height = cy - hub - gap
-        fitted = fit_text(
-            measure,
-            self._center_text(),
+        fitted = self._fit_center(
             in_rectangle(room_width, room_height),
             max(min(self.size, room_height), GAUGE_TEXT * room_height),
         )
         top = cy - hub - gap  # the text hangs under the hub
         at = top - measure.block(len(fitted.lines), fitted.size) / 2
         draw_text(self.ax, (cx, at), fitted, style.ink)
-        del line
 
     def _end_text(self, value: float, room: float) -> str:
         """A gauge's start or end as `number_format` writes it; compact when too wide."""
@@ -669,9 +691,7 @@ class _Canvas:
                 )
             )
         hole = (radius - ring) * HOLE_SHARE
-        fitted = fit_text(
-            self.measure, self._center_text(), in_circle(hole), start_size(hole, self.size)
-        )
+        fitted = self._fit_center(in_circle(hole), start_size(hole, self.size))
         draw_text(self.ax, (cx, cy), fitted, style.ink)
 
     def progress_bar(self) -> None:
@@ -698,9 +718,7 @@ class _Canvas:
         pad = max(thick / 4, 2.0)
         inside, outside = filled - 2 * pad, width - filled - 2 * pad
         room_height = thick - 2 * min(pad, thick / 6)
-        fitted = fit_text(
-            measure,
-            self._center_text(),
+        fitted = self._fit_center(
             in_rectangle(max(inside, outside), room_height),
             max(min(room_height * 0.55, 2 * self.size), min(MIN_TEXT, room_height)),
         )
