@@ -343,9 +343,9 @@ class ChartParams(BaseModel):
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
-        description="Chart type (short: `hbar`, `stacked_hbar`, `donut`). A sparkline is "
-        "a bare line for a table cell: no axes, ticks, legend or titles. Pie and "
-        "doughnut charts draw the first series.",
+        description="Chart type (or `hbar`, `stacked_hbar`, `donut`, `polar`, "
+        "`polarArea`…). Pie, doughnut and polar_area draw the first series; gauges one "
+        "value.",
     )
     data: Annotated[
         list[list[Point]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)

@@ -326,12 +326,15 @@ class _Canvas:
         )
 
     def _grid(self, ticks: Ticks, radius: float, spokes: np.ndarray | None) -> None:
-        """Rings at the ticks (polygons on a radar), and spokes."""
+        """Rings at the ticks and the rim (polygons on a radar), and spokes."""
         if not self.params.grid:
             return
         cx, cy = self.center
         span = ticks.high - ticks.low
-        rings = [radius * (v - ticks.low) / span for v in ticks.values if v > ticks.low]
+        rings = [
+            radius * (v - ticks.low) / span for v in ticks.values if ticks.low < v < ticks.high
+        ]
+        rings.append(radius)  # the rim, where the axis ends, on a tick or not
         if spokes is None or len(spokes) < 3:
             circles = [Circle((cx, cy), r) for r in rings]
             self.ax.add_collection(
