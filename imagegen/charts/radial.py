@@ -147,9 +147,7 @@ def needle_angle(params: ChartParams) -> float:
 
 
 def _band_colors(params: ChartParams) -> list[RGBA]:
-    count = len(params.bands or [])
-    palette = BAND_PALETTE if not is_dark(params.background) else DARK_PALETTE
-    return [color_at(params.colors or [], i, palette) for i in range(count)]
+    return [color_at(params.colors or [], i, BAND_PALETTE) for i in range(len(params.bands or []))]
 
 
 def fill_color(params: ChartParams) -> RGBA:
