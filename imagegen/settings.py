@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         "`annotations`, `hline`, `vline`, `hband` and `vband` together: each label is "
         "placed clear of the others.",
     )
+    max_gauge_bands: int = Field(
+        10,
+        ge=1,
+        description="Most coloured bands on one gauge (`bands`): past a handful the "
+        "colours cannot be told apart on a dial.",
+    )
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )
