@@ -11,10 +11,10 @@ from imagegen.charts.model import (
     ROUND_TYPES,
     Annotation,
     ChartParams,
-    Coordinate,
     Dataset,
-    Point,
+    Position,
     annotation_list,
+    data_item,
     limited_list,
 )
 from imagegen.charts.series import datasets_of, point_count
@@ -130,19 +130,24 @@ class Chart(Generator):
         label = Annotated[DrawnText, Field(max_length=limits.max_label_length)]
         notes = limits.max_chart_annotations
         annotation = with_limits(Annotation, label={"max_length": limits.max_label_length})
+        item = data_item(limits.max_box_samples)
         dataset = with_limits(
             Dataset,
-            data={"max_length": points},
+            data={"annotation": limited_list(item, points)},
             label={"max_length": limits.max_label_length},
             colors={"max_length": points},
         )
         return with_limits(
             ChartParams,
-            {"max_pixels": limits.max_pixels, "max_annotations": limits.max_chart_annotations},
-            data={"annotation": limited_list(limited_list(Point, points), series) | None},
+            {
+                "max_pixels": limits.max_pixels,
+                "max_annotations": limits.max_chart_annotations,
+                "max_box_samples": limits.max_box_samples,
+            },
+            data={"annotation": limited_list(limited_list(item, points), series) | None},
             labels={"annotation": limited_list(label, points) | None},
             series={"annotation": limited_list(label, series) | None},
-            x={"annotation": limited_list(Coordinate, points) | None},
+            x={"annotation": limited_list(Position, points) | None},
             colors={"max_length": points},
             datasets={"annotation": limited_list(dataset, series) | None},
             annotations={"annotation": limited_list(annotation, notes) | None},
@@ -153,6 +158,7 @@ class Chart(Generator):
             title={"max_length": limits.max_text_length},
             x_title={"max_length": limits.max_label_length},
             y_title={"max_length": limits.max_label_length},
+            y2_title={"max_length": limits.max_label_length},
             width={"le": limits.max_width},
             height={"le": limits.max_height},
             scale={"le": limits.max_scale},
