@@ -18,6 +18,7 @@ from matplotlib.patheffects import withStroke
 
 from imagegen.charts.annotations import value_extent, x_extent
 from imagegen.charts.axes import draw_axes, right_to_left
+from imagegen.charts.boxes import OUTLIER_DIAMETER
 from imagegen.charts.layout import (
     GAP,
     LABEL_SHARE,
@@ -289,19 +290,29 @@ class _Chart:
             low = min(low, high / 10 if params.log_scale else high - 1) if low >= high else low
         return low, high
 
-    def _bubble_room(
+    def _mark_room(
         self, span: tuple[float, float], length: float, ends: tuple[float | None, float | None]
     ) -> tuple[float, float]:
-        """`span` widened so that the biggest bubble at either end of an axis `length`
-        pixels long is drawn whole (unless `ends` fix that end)."""
+        """`span` widened so that the biggest bubble (or a box's outlier) at either end
+        of an axis `length` pixels long is drawn whole (unless `ends` fix that end)."""
         radii = [s.radius for s in self.data.series if s.radius is not None]
         biggest = max((float(r.max()) for r in radii if len(r)), default=0.0)
-        if not biggest:
+        if any(s.kind == "box" for s in self.data.series):
+            biggest = max(biggest, OUTLIER_DIAMETER / 2)
+        if not biggest or self.params.log_scale:
             return span
         low, high = span
         share = min(biggest + 1, length * 0.4) / length  # of the axis, at each end
         room = (high - low) * share / (1 - 2 * share)
-        return (low - room if ends[0] is None else low, high + room if ends[1] is None else high)
+        # Not across zero: an axis of positive values that starts at 0 keeps doing so,
+        # rather than rounding out to the next tick below it.
+        padded_low = (
+            low if ends[0] is not None else (max(low - room, 0) if low > 0 else low - room)
+        )
+        padded_high = (
+            high if ends[1] is not None else (min(high + room, 0) if high < 0 else high + room)
+        )
+        return padded_low, padded_high
 
     def _x_numbers(self) -> np.ndarray | None:
         """The numbers a numeric (or time) x axis must show: `x`, or the bubbles'."""
@@ -424,6 +435,7 @@ class _Chart:
         for _ in range(3):
             if horizontal:
                 room = self._label_room(span, plot.width, label_width + VALUE_LABEL_GAP)
+                room = self._mark_room(room, plot.width, ends)
                 ticks = value_ticks(
                     measure, room, params.log_scale, ends, writer, plot.width, size, vertical=False
                 )
@@ -449,7 +461,7 @@ class _Chart:
             room = self._label_room(
                 span, plot.height, measure.line(size * SMALL_RATIO) + VALUE_LABEL_GAP
             )
-            room = self._bubble_room(room, plot.height, ends)
+            room = self._mark_room(room, plot.height, ends)
             ticks = value_ticks(
                 measure, room, params.log_scale, ends, writer, plot.height, size, vertical=True
             )
@@ -488,7 +500,7 @@ class _Chart:
                 )
                 x_ticks = value_ticks(
                     measure,
-                    self._bubble_room(x_span, plot.width, (None, None)),
+                    self._mark_room(x_span, plot.width, (None, None)),
                     False,
                     (None, None),
                     lambda step: tick_writer(step, None, write),
