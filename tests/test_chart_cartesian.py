@@ -259,8 +259,9 @@ def test_point_styles_draw_their_shapes():
         return int(drawn.near(RED, 60).sum())
 
     square, circle, triangle = (red_pixels(s) for s in ("square", "circle", "triangle"))
-    assert square == pytest.approx(400, rel=0.1)
-    assert circle == pytest.approx(np.pi * 100, rel=0.1)
+    # 20 px across, and matplotlib's edge (a pixel's width of it outside the shape).
+    assert square == pytest.approx(21**2, rel=0.1)
+    assert circle == pytest.approx(np.pi * 10.5**2, rel=0.1)
     assert triangle < circle < square
 
 

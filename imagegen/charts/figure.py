@@ -299,6 +299,8 @@ class _Chart:
         biggest = max((float(r.max()) for r in radii if len(r)), default=0.0)
         if any(s.kind == "box" for s in self.data.series):
             biggest = max(biggest, OUTLIER_DIAMETER / 2)
+        if any(s.kind == "violin" for s in self.data.series):  # its ends are flat, so
+            biggest = max(biggest, 2.0)  # not on the axis' end, where they look cut
         if not biggest or self.params.log_scale:
             return span
         low, high = span
@@ -306,9 +308,7 @@ class _Chart:
         room = (high - low) * share / (1 - 2 * share)
         # Not across zero: an axis of positive values that starts at 0 keeps doing so,
         # rather than rounding out to the next tick below it.
-        padded_low = (
-            low if ends[0] is not None else (max(low - room, 0) if low > 0 else low - room)
-        )
+        padded_low = low if ends[0] is not None else (max(low - room, 0) if low > 0 else low - room)
         padded_high = (
             high if ends[1] is not None else (min(high + room, 0) if high < 0 else high + room)
         )

@@ -518,8 +518,7 @@ class ChartParams(BaseModel):
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
         description="Chart type (short: `hbar`, `stacked_hbar`, `donut`). A sparkline is "
-        "a bare line for a table cell: no axes, ticks, legend or titles. Pie and "
-        "doughnut charts draw the first series.",
+        "a bare line: no axes, legend or titles. Pies draw the first series.",
     )
     data: Annotated[
         list[list[DataItem]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
@@ -527,10 +526,8 @@ class ChartParams(BaseModel):
         None,
         description="The values. In a URL, `|` separates series and `,` values: "
         "`1,2,3|4,5,6`. In JSON, a list of series (lists of numbers). An empty value, "
-        "`null` or `nan` is a gap. Give `data` or `datasets`. Box plots and violins take "
-        "samples per label, `;` between them in a URL (`1;2;3;5,2;4;4` — in JSON a list "
-        "each); bubble charts take `x:y:r` points (`{x, y, r}` in JSON), r the radius "
-        "in CSS pixels.",
+        "`null` or `nan` is a gap. Give `data` or `datasets`. Box plots: samples per "
+        "label, `1;2;3,4;5;6` (lists in JSON); bubbles: `x:y:r` (`{x, y, r}`), r in px.",
         examples=["12,19,3,5|7,11,13,2", [[12, 19, 3, 5], [7, 11, 13, 2]]],
     )
     labels: Annotated[list[DrawnText] | None, BeforeValidator(split_items), TextForm()] = Field(
@@ -550,12 +547,10 @@ class ChartParams(BaseModel):
     ] = Field(
         None,
         description="Numeric x positions shared by all series, for line, area, scatter "
-        "and sparkline charts (`,`-separated in a URL), or times for a time axis (also "
-        "on bar charts): ISO 8601 dates and date-times (`2024-03-15`, "
-        "`2024-03-15T14:30Z`; UTC unless an offset is given) or, with `x_type=time`, Unix "
-        "timestamps in seconds. Series are cut or padded with gaps to its length, and "
-        "`labels` are not shown. Default: evenly spaced categories. Refused (422) on "
-        "other chart types and with bar datasets on a number axis.",
+        "and sparkline charts (`,`-separated in a URL), or times (also on bar charts): "
+        "ISO 8601 dates (`2024-03-15T14:30Z`; UTC by default) or, with `x_type=time`, "
+        "Unix seconds. Series are cut or padded with gaps to its length; `labels` are "
+        "not shown. Default: evenly spaced categories.",
         examples=["1,2.5,4,8", "2024-01-01,2024-02-01,2024-04-01"],
     )
     title: DrawnText | None = Field(None, description="Title above the chart.", examples=["Sales"])
@@ -723,9 +718,8 @@ class ChartParams(BaseModel):
     )
     point_style: Annotated[PointStyle | None, BeforeValidator(_point_style)] = Field(
         None,
-        description="The shape of points on lines, areas, scatter and bubble charts: "
-        "`circle`, `square` (`rect`), `triangle`, `diamond` (`rectRot`), `cross`, `x` "
-        "(`crossRot`), `star`, `dash` or `none`. Given, every point of a line or area is "
+        description="The shape of points on lines, areas, scatter and bubble charts "
+        "(also `rect`, `rectRot`, `crossRot`); given, every point of a line or area is "
         "marked. Default: circles, on lines of at most 50 points.",
     )
     point_size: float | None = Field(

@@ -191,8 +191,9 @@ def _draw_markers(
         s=diameter**2,
         c=colors,
         marker=marker,
-        linewidths=max(series.line_width, 1.5) * PT_PER_PX if marker == "_" else 0,
         zorder=3,
+        # A dash is a stroke; filled shapes keep matplotlib's edge, as circles always had.
+        **({"linewidths": max(series.line_width, 1.5) * PT_PER_PX} if marker == "_" else {}),
     )
     points.set_clip_box(_marker_room(ax, point_diameter(series) / 2 + 1, plot))
 

@@ -54,6 +54,9 @@ class Chart(Generator):
         "SVG and PDF are vector, at the CSS size. A raster chart estimated to take longer "
         "than the server's render cost limit (big and dense: pixels × series) is a 422 "
         "naming `width`, `height`, `scale` and `data`."
+        " Also bubble (`x:y:r` points), box plot (also horizontal) and violin charts "
+        "(samples per label), time axes (ISO 8601 dates in `x`) and a second value axis "
+        "on the right (`series_axis`)."
     )
     formats = (PNG, WEBP, JPEG, SVG, PDF)
     accepts_body = True
@@ -119,6 +122,70 @@ class Chart(Generator):
             "vline": "Apr:Launch",
             "hband": "0..10:Quiet",
             "title": "Signups per week",
+            "width": "480",
+            "height": "280",
+        },
+        # Cartesian kinds (issue 11)
+        {
+            "type": "bubble",
+            "data": "12:64:9,18:71:14,25:58:22,31:80:12|15:45:6,22:52:8,28:41:18,35:60:10",
+            "series": "Europe,Asia",
+            "title": "Stores: size, satisfaction and revenue",
+            "x_title": "Floor area (100 m²)",
+            "y_title": "Satisfaction",
+            "width": "480",
+            "height": "300",
+        },
+        {
+            "type": "box_plot",
+            "data": "120;135;150;160;180;210;240;520,90;110;115;130;150;170;200|"
+            "100;125;140;145;150;175;190,80;85;95;100;120;125;140;330",
+            "labels": "Checkout,Search",
+            "series": "Web,App",
+            "y_title": "Response time (ms)",
+            "title": "Response times",
+            "width": "480",
+            "height": "300",
+        },
+        {
+            "type": "horizontal_box_plot",
+            "data": "31;35;38;40;42;45;47;52;70,22;26;29;30;33;35;41,44;47;50;51;55;58;63",
+            "labels": "Berlin,Lisbon,Oslo",
+            "y_title": "Minutes to work",
+            "title": "Commutes",
+            "width": "480",
+            "height": "240",
+        },
+        {
+            "type": "violin",
+            "data": "2;3;3;4;4;4;5;5;6;9,6;7;7;8;8;8;8;9;9;10,1;2;5;5;6;8;9;9;9;10",
+            "labels": "Before,After,Control",
+            "y_title": "Score",
+            "title": "Scores by group",
+            "width": "480",
+            "height": "280",
+        },
+        {
+            "type": "line",
+            "data": "42,47,45,61,58,74,71",
+            "x": "2025-01-06,2025-01-20,2025-02-03,2025-03-17,2025-04-07,2025-06-02,2025-06-30",
+            "point_style": "diamond",
+            "point_size": "9",
+            "vline": "2025-03-01:Price change",
+            "title": "Weekly orders, sampled on a time axis",
+            "width": "480",
+            "height": "280",
+        },
+        {
+            "type": "line",
+            "data": "3,4,8,13,17,20,22|48,41,42,45,60,55,58",
+            "labels": "Jan,Feb,Mar,Apr,May,Jun,Jul",
+            "series": "Temperature,Rainfall",
+            "series_axis": "left,right",
+            "y_title": "°C",
+            "y2_title": "Rainfall (mm)",
+            "y2_min": "0",
+            "title": "Temperature and rainfall",
             "width": "480",
             "height": "280",
         },
