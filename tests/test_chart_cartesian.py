@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.charts.boxes import box_stats
 from imagegen.charts.figure import build_figure
 from imagegen.charts.text import ChartFonts
 from imagegen.charts.timeaxis import MONTHS, parse_time
@@ -429,3 +430,11 @@ def test_every_format_draws_the_new_kinds_deterministically(client, params, fmt)
     assert first.content == second.content
     if fmt in ("png", "jpeg", "webp"):
         assert Image.open(io.BytesIO(first.content)).size == (300, 200)
+
+
+def test_box_stats_follow_the_usual_rules():
+    stats = box_stats(np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 30]))
+    assert (stats.q1, stats.median, stats.q3) == (3.25, 5.5, 7.75)
+    assert (stats.low, stats.high, stats.outliers.tolist()) == (1, 9, [30])
+    few = box_stats(np.array([4.0, 5, 6, 50]))  # 6, the highest within reach, is in the box
+    assert few.high == few.q3 == 17 and few.outliers.tolist() == [50]

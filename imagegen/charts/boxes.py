@@ -45,9 +45,9 @@ def box_stats(samples: np.ndarray) -> BoxStats:
     reach = WHISKER_REACH * (q3 - q1)
     inside = samples[(samples >= q1 - reach) & (samples <= q3 + reach)]
     outliers = samples[(samples < q1 - reach) | (samples > q3 + reach)]
-    return BoxStats(
-        float(q1), float(median), float(q3), float(inside.min()), float(inside.max()), outliers
-    )
+    # With few samples the farthest within reach may lie inside the box: no whisker then.
+    low, high = min(float(inside.min()), q1), max(float(inside.max()), q3)
+    return BoxStats(float(q1), float(median), float(q3), low, high, outliers)
 
 
 def density(samples: np.ndarray, grid: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 
 from imagegen.charts.model import (
+    BOX_TYPES,
     AxisSide,
     Bubble,
     ChartParams,
@@ -151,19 +152,28 @@ def _value(entry: object) -> float:
     return np.nan if entry is None else float(entry)  # type: ignore[arg-type]
 
 
-def _shape(dataset: Dataset, count: int) -> dict[str, object]:
-    """A bubble series' positions and radii, or a box series' samples."""
+def _shape(dataset: Dataset, count: int, params: ChartParams) -> dict[str, object]:
+    """A bubble series' positions and radii, or a box series' samples: finite ones,
+    and on a log scale those above 0 (others are not drawn there)."""
     entries = dataset.data[:count]
-    if any(isinstance(e, Bubble) for e in entries):
+    chart_type = params.type
+    if chart_type == "bubble":
         bubbles = [e if isinstance(e, Bubble) else None for e in entries]
         bubbles += [None] * (count - len(bubbles))
         return {
             "x": np.array([np.nan if b is None else b.x for b in bubbles]),
             "radius": np.array([0.0 if b is None else b.r for b in bubbles]),
         }
-    if any(isinstance(e, list) for e in entries):
+    if chart_type in BOX_TYPES:
         samples = [
-            np.array([v for v in e if v is not None and np.isfinite(v)], dtype=float)
+            np.array(
+                [
+                    v
+                    for v in e
+                    if v is not None and np.isfinite(v) and (v > 0 or not params.log_scale)
+                ],
+                dtype=float,
+            )
             if isinstance(e, list)
             else np.zeros(0)
             for e in entries
@@ -221,7 +231,7 @@ def resolve(params: ChartParams) -> ChartData:
                 axis=sides[i],
                 point_style=dataset.point_style or params.point_style,
                 point_size=dataset.point_size or params.point_size,
-                **_shape(dataset, count),  # type: ignore[arg-type]
+                **_shape(dataset, count, params),  # type: ignore[arg-type]
             )
         )
     if stacking(params) == "percent":
