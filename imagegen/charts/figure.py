@@ -612,46 +612,22 @@ class _Chart:
                 path_effects=[withStroke(linewidth=_TITLE_STROKE, foreground=style.ink)],
                 label="title",
             )
-        if layout.bottom_title:
-            x, y = layout.bottom_title_at
-            self.figure.text(
-                x / width,
-                y / height,
-                literal("\n".join(layout.bottom_title)),
-                ha="center",
-                va="bottom",
-                fontsize=style.text,
-                color=style.ink,
-                label="axis-title",
-            )
-        if layout.right_title:
-            x, y = layout.right_title_at
-            self.figure.text(
-                x / width,
-                y / height,
-                literal("\n".join(layout.right_title)),
-                ha="center",
-                va="bottom",
-                rotation=90,
-                rotation_mode="anchor",
-                fontsize=style.text,
-                color=style.ink,
-                label="axis-title",
-            )
-        if layout.left_title:
-            x, y = layout.left_title_at
-            self.figure.text(
-                x / width,
-                y / height,
-                literal("\n".join(layout.left_title)),
-                ha="center",
-                va="top",
-                rotation=90,
-                rotation_mode="anchor",
-                fontsize=style.text,
-                color=style.ink,
-                label="axis-title",
-            )
+        turned = {"rotation": 90, "rotation_mode": "anchor", "ha": "center"}
+        for lines, (x, y), placement in (
+            (layout.bottom_title, layout.bottom_title_at, {"ha": "center", "va": "bottom"}),
+            (layout.left_title, layout.left_title_at, turned | {"va": "top"}),
+            (layout.right_title, layout.right_title_at, turned | {"va": "bottom"}),
+        ):
+            if lines:
+                self.figure.text(
+                    x / width,
+                    y / height,
+                    literal("\n".join(lines)),
+                    fontsize=style.text,
+                    color=style.ink,
+                    label="axis-title",
+                    **placement,  # type: ignore[arg-type]
+                )
 
     def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:
         """A legend inside the plot where it hides least (`legend=best`): as many
