@@ -67,6 +67,21 @@ CHARTS = {
     "gauge 600×400, 3 bands": "type=gauge&data=72&bands=50,80,100",
     "radial gauge 600×400": "type=radial_gauge&data=72",
     "progress bar 600×400": "type=progress_bar&data=72",
+    # Cartesian kinds (issue 11), each at 600×400
+    "bubble 600×400, 2 series": "type=bubble&data=12:64:9,18:71:14,25:58:22,31:80:12"
+    "|15:45:6,22:52:8,28:41:18,35:60:10&series=Europe,Asia",
+    "box plot 600×400, 2 series of 4 boxes": "type=box_plot&labels=a,b,c,d&series=x,y&data="
+    + "|".join(
+        ",".join(";".join(str(i * j % 97) for j in range(40)) for i in range(4)) for _ in "xy"
+    ),
+    "violin 600×400, 4 of 1,000 samples": "type=violin&labels=a,b,c,d&data="
+    + ",".join(";".join(str((i + 1) * j % 997) for j in range(1000)) for i in range(4)),
+    "time axis 600×400, 30 dates": "type=line&data="
+    + ",".join(str(v % 17) for v in range(30))
+    + "&x="
+    + ",".join(f"2025-{1 + v // 3:02d}-{1 + 9 * (v % 3):02d}" for v in range(30)),
+    "right axis 600×400": "type=line&data=3,4,8,13,17,20,22|48,41,42,45,60,55,58"
+    "&labels=Jan,Feb,Mar,Apr,May,Jun,Jul&series_axis=left,right&y2_title=Rain",
 }
 Phases = dict[str, tuple[float, float]]  # phase -> (wall ms, CPU ms)
 

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         description="Most coloured bands on one gauge (`bands`): past a handful the "
         "colours cannot be told apart on a dial.",
     )
+    max_box_samples: int = Field(
+        10_000,
+        ge=3,
+        description="Most samples in one box of a box plot or violin: quartiles sort "
+        "them and a violin's density sums over them, and a JSON body of 1 MB holds "
+        "about 150,000 numbers in all.",
+    )
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )

@@ -12,6 +12,7 @@ import itertools
 import random
 import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -624,3 +625,93 @@ def test_annotation_labels_are_inside_the_plot_and_shortened_to_it(chart_type, w
         ) or note.get_text().endswith(ELLIPSIS)
     if width >= 600:
         assert {"Target", "Campaign", "Launch"} <= {t.get_text() for t in notes}
+
+
+# The cartesian kinds of issue 11: bubbles, box plots and violins, time axes, a right
+# value axis and point styles, over the same sizes, each case the same for its seed.
+CARTESIAN = ["bubble", "box_plot", "horizontal_box_plot", "violin", "time", "right", "points"]
+TIME_SPANS = [60.0, 3600.0, 86_400.0, 40 * 86_400.0, 400 * 86_400.0, 30 * 365 * 86_400.0]
+
+
+def _cartesian_case(seed: int) -> dict[str, str]:
+    rng = random.Random(10_000 + seed)
+    kind = CARTESIAN[seed % len(CARTESIAN)]
+    width, height = SIZES[(seed // len(CARTESIAN)) % len(SIZES)]
+    series = rng.choice([1, 2, 4])
+    points = rng.choice([1, 3, 7, 12])
+    magnitude = rng.choice([1e-3, 1, 1e3, 1e9])
+    params = {
+        "width": str(width),
+        "height": str(height),
+        "scale": str(rng.choice([1, 2])),
+        "series": ",".join(_words(rng, rng.randint(1, 3)) for _ in range(series)),
+        "legend": rng.choice(["top", "bottom", "right", "none"]),
+    }
+    if rng.random() < 0.5:
+        params["title"] = _words(rng, rng.choice([2, 8]))
+    if rng.random() < 0.3:
+        params["x_title"], params["y_title"] = _words(rng, 2), _words(rng, 4)
+
+    def value() -> str:
+        return f"{rng.uniform(-0.2, 1) * magnitude:.6g}"
+
+    rows: list[str] = []
+    if kind == "bubble":
+        rows = [
+            ",".join(f"{value()}:{value()}:{rng.uniform(0, 40):.3g}" for _ in range(points))
+            for _ in range(series)
+        ]
+        params["type"] = kind
+    elif kind in ("box_plot", "horizontal_box_plot", "violin"):
+        rows = [
+            ",".join(";".join(value() for _ in range(rng.randint(3, 40))) for _ in range(points))
+            for _ in range(series)
+        ]
+        params |= {"type": kind, "labels": ",".join(_words(rng, 2) for _ in range(points))}
+    else:
+        rows = [",".join(value() for _ in range(points)) for _ in range(series)]
+        params["labels"] = ",".join(f"L{i}" for i in range(points))
+    if kind == "time":
+        start = rng.uniform(0, 2e9)
+        span = rng.choice(TIME_SPANS)
+        times = sorted(start + rng.uniform(0, span) for _ in range(points))
+        stamp = "%Y-%m-%dT%H:%M:%SZ" if span < 86_400 * 3 else "%Y-%m-%d"
+        params |= {
+            "type": rng.choice(["line", "bar", "area", "scatter"]),
+            "x": ",".join(
+                datetime.fromtimestamp(t, UTC).strftime(stamp) if rng.random() < 0.8 else f"{t:.0f}"
+                for t in times
+            ),
+            "x_type": "time",
+        }
+    elif kind == "right":
+        series = max(series, 2)
+        rows = [",".join(value() for _ in range(points)) for _ in range(series)]
+        params |= {
+            "type": rng.choice(["line", "bar", "area", "scatter"]),
+            "series": ",".join(f"S{i}" for i in range(series)),
+            "series_axis": ",".join(["left"] + ["right"] * (series - 1)),
+            "y2_number_format": rng.choice(["compact", ".1%", "${:,.0f}", ",.2f"]),
+        }
+        if rng.random() < 0.5:
+            params["y2_title"] = _words(rng, rng.choice([1, 5]))
+    elif kind == "points":
+        params |= {
+            "type": rng.choice(["line", "area", "scatter"]),
+            "point_style": rng.choice(["square", "triangle", "star", "cross", "x", "dash"]),
+            "point_size": str(rng.choice([2, 8, 20])),
+        }
+    params["data"] = "|".join(rows)
+    return params
+
+
+CARTESIAN_CASES = [_cartesian_case(seed) for seed in range(len(CARTESIAN) * len(SIZES) * 2)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    CARTESIAN_CASES,
+    ids=[f"{CARTESIAN[i % len(CARTESIAN)]}-{i}" for i in range(len(CARTESIAN_CASES))],
+)
+def test_cartesian_layout_grid(params):
+    check(draw(params))

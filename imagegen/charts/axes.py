@@ -14,9 +14,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from imagegen.charts.layout import TICK_LENGTH, TICK_PAD, ChartLayout
-from imagegen.charts.model import STACKABLE_TYPES, ChartParams, is_horizontal
+from imagegen.charts.model import BOX_TYPES, STACKABLE_TYPES, ChartParams, is_horizontal
 from imagegen.charts.style import Style
 from imagegen.charts.text import literal
+from imagegen.charts.ticks import Ticks
 
 TICK_LABEL = "tick"  # the `label` of every tick label (artists labels are not drawn)
 _TURNED = {  # how category labels hang from their tick, by angle
@@ -48,8 +49,15 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
     corner = (
         [(0, 1)] * left_shown + [(0, 0)] * (left_shown or bottom_shown) + [(1, 0)] * bottom_shown
     )
+    right_ticks = layout.right_ticks
+    if right_ticks is not None and params.y_axis:
+        corner += [(1, 0)] * (not bottom_shown) + [(1, 1)]
     if corner:
         _axis_line(ax, corner, style)
+    if right_ticks is not None and params.y_axis:
+        right = _Side(ax, style, out=-1 / plot.width, along_y=True, base=1.0)
+        at = right_to_left(np.array(right_ticks.values), ticks, right_ticks).tolist()
+        right.ticks(at, right_ticks.labels, {"ha": "left", "va": "center"})
     left = _Side(ax, style, out=1 / plot.width, along_y=True)
     bottom = _Side(ax, style, out=1 / plot.height, along_y=False)
     values, others = (bottom, left) if horizontal else (left, bottom)
@@ -63,7 +71,7 @@ def draw_axes(ax: Axes, layout: ChartLayout, params: ChartParams, count: int, st
             others.ticks(layout.x_ticks.values, layout.x_ticks.labels, {})
     else:
         # Between categories when there are bars (lines would cross them), else at each.
-        bars = params.type in STACKABLE_TYPES - {"area"}
+        bars = params.type in (STACKABLE_TYPES - {"area"}) | BOX_TYPES
         across_ticks = [i - 0.5 * bars for i in range(count + bars)]
         if params.x_axis and layout.categories is not None:
             placed = layout.categories
@@ -93,8 +101,11 @@ def _axis_line(ax: Axes, corner: list[tuple[int, int]], style: Style) -> None:
 class _Side:
     """One side of the plot (left or bottom): marks, labels and grid lines across it."""
 
-    def __init__(self, ax: Axes, style: Style, out: float, along_y: bool) -> None:
+    def __init__(
+        self, ax: Axes, style: Style, out: float, along_y: bool, base: float = 0.0
+    ) -> None:
         self.ax, self.style, self.out, self.along_y = ax, style, out, along_y
+        self.base = base  # the side's place across: 0 (left, bottom) or 1 (right)
         # Axes fractions across the side, data along it.
         self.transform = ax.get_yaxis_transform() if along_y else ax.get_xaxis_transform()
 
@@ -104,7 +115,10 @@ class _Side:
     def ticks(self, where: list[float], labels: list[str], turn: dict[str, object]) -> None:
         """Tick marks at `where`, each with its label (a line break in it is kept)."""
         style = self.style
-        marks = [[self._point(-TICK_LENGTH * self.out, at), self._point(0, at)] for at in where]
+        base = self.base
+        marks = [
+            [self._point(base - TICK_LENGTH * self.out, at), self._point(base, at)] for at in where
+        ]
         self.ax.add_collection(
             LineCollection(
                 np.array(marks).reshape(-1, 2, 2),
@@ -122,7 +136,7 @@ class _Side:
         )
         for at, label in zip(where, labels, strict=True):
             self.ax.text(
-                *self._point(-(TICK_LENGTH + TICK_PAD) * self.out, at),
+                *self._point(base - (TICK_LENGTH + TICK_PAD) * self.out, at),
                 literal(label),
                 transform=self.transform,
                 fontsize=style.text,
@@ -144,3 +158,10 @@ class _Side:
             ),
             autolim=False,
         )
+
+
+def right_to_left(values: np.ndarray, left: Ticks, right: Ticks) -> np.ndarray:
+    """Values of the right axis where the left axis' scale puts them: the right axis'
+    ends fall on the left axis' ends."""
+    share = (values - right.low) / (right.high - right.low)
+    return left.low + share * (left.high - left.low)

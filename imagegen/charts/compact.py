@@ -22,8 +22,14 @@ NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
 _GAP = r"(?:[Nn][Uu][Ll][Ll]|[Nn][Oo][Nn][Ee]|[Nn][Aa][Nn])?"
 _NUMBER_OR_GAP = rf"\s*(?:{NUMBER}|{_GAP})\s*"
 NUMBERS_PATTERN = rf"^\s*{NUMBER}\s*(?:,\s*{NUMBER}\s*)*$"
-SERIES_PATTERN = rf"^{_NUMBER_OR_GAP}(?:[,|]{_NUMBER_OR_GAP})*$"
+# A series entry: a value or a gap, a box plot's samples (`1;2;3`) or a bubble (`x:y:r`).
+_ENTRY = (
+    rf"\s*(?:{NUMBER}|{_GAP}|{NUMBER}(?:\s*;\s*{NUMBER})+|"
+    rf"{NUMBER}\s*:\s*{NUMBER}\s*:\s*{NUMBER})\s*"
+)
+SERIES_PATTERN = rf"^{_ENTRY}(?:[,|]{_ENTRY})*$"
 _NUMBER_RE = re.compile(NUMBER)
+_INFINITY = frozenset({"inf", "infinity"})
 
 
 def list_pattern(item: str) -> str:
@@ -45,7 +51,20 @@ def _point(text: str) -> float | str | None:
     text = text.strip()
     if text.lower() in GAP_WORDS:
         return None
+    if text.lower().lstrip("+-") in _INFINITY:  # beyond any axis: a gap, as NaN is
+        return float(text)
     return float(text) if _NUMBER_RE.fullmatch(text) else text
+
+
+def _entry(text: str) -> object:
+    """A series entry: `x:y:r` → a bubble's dict, `1;2;3` → samples, else a point."""
+    if ":" in text:
+        parts = [_point(part) for part in text.split(":")]
+        keys = ["x", "y", "r"] + [f"part {n}" for n in range(4, len(parts) + 1)]
+        return {key: part for key, part in zip(keys, parts, strict=False) if part is not None}
+    if ";" in text:
+        return [_point(sample) for sample in text.split(";") if sample.strip()]
+    return _point(text)
 
 
 def split_points(value: object) -> object:
@@ -59,7 +78,7 @@ def split_series(value: object) -> object:
     """`"1,2,,4|5,6"` → `[[1.0, 2.0, None, 4.0], [5.0, 6.0]]`: `|` separates series."""
     if not isinstance(value, str):
         return value
-    return [split_points(series) for series in value.split("|")]
+    return [[_entry(point) for point in series.split(",")] for series in value.split("|")]
 
 
 class TextForm:

@@ -7,6 +7,7 @@ matplotlib's layout engines: `layout.py` decides where everything goes from meas
 text, and the axes are put exactly there.
 """
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 
@@ -16,7 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.patheffects import withStroke
 
 from imagegen.charts.annotations import value_extent, x_extent
-from imagegen.charts.axes import draw_axes
+from imagegen.charts.axes import draw_axes, right_to_left
+from imagegen.charts.boxes import OUTLIER_DIAMETER
 from imagegen.charts.layout import (
     GAP,
     LABEL_SHARE,
@@ -58,12 +60,14 @@ from imagegen.charts.model import (
     ROUND_TYPES,
     ChartParams,
     is_horizontal,
+    right_ends,
     stacking,
 )
 from imagegen.charts.numbers import compact_number, number_formatter
 from imagegen.charts.plots import (
     VALUE_LABEL_GAP,
     Writer,
+    bar_unit,
     draw_line,
     draw_pie,
     draw_series,
@@ -74,6 +78,7 @@ from imagegen.charts.series import ChartData, resolve
 from imagegen.charts.style import CSS_DPI, SMALL_RATIO, TITLE_RATIO, Style
 from imagegen.charts.text import ChartFonts, literal
 from imagegen.charts.ticks import MAX_TICKS, Ticks, data_range, extent, nice_step, tick_writer
+from imagegen.charts.timeaxis import time_range, time_ticks
 
 _SPARKLINE_MARGIN = 1  # CSS pixels around the thickest line
 _TITLE_STROKE = 0.35  # a bold title: its letters outlined this many points wide
@@ -172,7 +177,9 @@ class _Chart:
             draw_pie(ax, params, self.data, self.style, write, layout, self.measure)
         else:
             draw_axes(ax, layout, params, len(self.data.labels), self.style)
-            draw_series(ax, params, self.data, self.style, write, layout, self.measure)
+            data = on_left_scale(self.data, layout)
+            right = number_formatter(params.y2_number_format or params.number_format)
+            draw_series(ax, params, data, self.style, write, layout, self.measure, right)
         self._titles(layout)
         if layout.legend is not None:
             swatches = [swatch for _, swatch in entries]
@@ -283,10 +290,13 @@ class _Chart:
         first = next(legends)
         return first if not first.more else next((fit for fit in legends if not fit.more), first)
 
-    def _value_span(self) -> tuple[float, float]:
-        """The values the value axis must show: every point, and every stack's ends."""
-        params, series = self.params, self.data.series
-        values = [s.values for s in series] + [np.array(value_extent(params))]
+    def _value_span(self, side: str = "left") -> tuple[float, float]:
+        """The values the value axis (`left`, or the `right` one) must show: every
+        point and sample, and every stack's ends."""
+        params = self.params
+        series = [s for s in self.data.series if s.axis == side]
+        values = [s.values for s in series] + [np.array(value_extent(params) * (side == "left"))]
+        values += [np.concatenate(s.samples) for s in series if s.samples]
         for kind in ("bar", "area") if stacking(params) != "none" else ():
             stack = [s.values for s in series if s.kind == kind]
             if stack:
@@ -305,13 +315,45 @@ class _Chart:
         else:
             from_zero = params.begin_at_zero or any(s.kind in ("bar", "area") for s in series)
             low, high = data_range(*extent(every), from_zero)
-        if params.y_min is not None:
-            low = params.y_min
+        y_min, y_max = (params.y_min, params.y_max) if side == "left" else right_ends(params)
+        if y_min is not None:
+            low = y_min
             high = max(high, low * 10 if params.log_scale else low + 1) if high <= low else high
-        if params.y_max is not None:
-            high = params.y_max
+        if y_max is not None:
+            high = y_max
             low = min(low, high / 10 if params.log_scale else high - 1) if low >= high else low
         return low, high
+
+    def _mark_room(
+        self, span: tuple[float, float], length: float, ends: tuple[float | None, float | None]
+    ) -> tuple[float, float]:
+        """`span` widened so that the biggest bubble (or a box's outlier) at either end
+        of an axis `length` pixels long is drawn whole (unless `ends` fix that end)."""
+        radii = [s.radius for s in self.data.series if s.radius is not None]
+        biggest = max((float(r.max()) for r in radii if len(r)), default=0.0)
+        if any(s.kind == "box" for s in self.data.series):
+            biggest = max(biggest, OUTLIER_DIAMETER / 2)
+        if any(s.kind == "violin" for s in self.data.series):  # its ends are flat, so
+            biggest = max(biggest, 2.0)  # not on the axis' end, where they look cut
+        if not biggest or self.params.log_scale:
+            return span
+        low, high = span
+        share = min(biggest + 1, length * 0.4) / length  # of the axis, at each end
+        room = (high - low) * share / (1 - 2 * share)
+        # Not across zero: an axis of positive values that starts at 0 keeps doing so,
+        # rather than rounding out to the next tick below it.
+        padded_low = low if ends[0] is not None else (max(low - room, 0) if low > 0 else low - room)
+        padded_high = (
+            high if ends[1] is not None else (min(high + room, 0) if high < 0 else high + room)
+        )
+        return padded_low, padded_high
+
+    def _x_numbers(self) -> np.ndarray | None:
+        """The numbers a numeric (or time) x axis must show: `x`, or the bubbles'."""
+        if self.data.x is not None:
+            return self.data.x
+        xs = [s.x for s in self.data.series if s.x is not None]
+        return np.concatenate(xs) if xs else None
 
     def _label_room(
         self, span: tuple[float, float], length: float, across: float
@@ -395,6 +437,26 @@ class _Chart:
         categories: Categories | None = None
         x_ticks: Ticks | None = None
         ticks: Ticks | None = None
+        right_ticks: Ticks | None = None
+        right_span = self._value_span("right") if self._on_right() else None
+        right_write = number_formatter(params.y2_number_format or params.number_format)
+        right_compact = right_span is not None and (
+            max(measure.width(right_write(end), size) for end in right_span)
+            > TICK_LABEL_SHARE * params.width
+        )
+
+        def right_writer(step: float) -> Writer:
+            if right_compact:
+                return compact_number
+            return tick_writer(step, params.y2_number_format or params.number_format, right_write)
+
+        right_title = (
+            measure.wrap(params.y2_title, region.height, size, MAX_AXIS_TITLE_LINES)
+            if axis_titles and params.y2_title and right_span is not None
+            else []
+        )
+        if right_title:
+            inner = replace(inner, right=inner.right - measure.block(len(right_title), size) - gap)
         reach = 0.0  # how far the category labels reach left of the plot
         label_width = (  # of the value labels, past the bars' ends on horizontal bars
             max(
@@ -407,6 +469,7 @@ class _Chart:
         for _ in range(3):
             if horizontal:
                 room = self._label_room(span, plot.width, label_width + VALUE_LABEL_GAP)
+                room = self._mark_room(room, plot.width, ends)
                 ticks = value_ticks(
                     measure, room, params.log_scale, ends, writer, plot.width, size, vertical=False
                 )
@@ -432,6 +495,7 @@ class _Chart:
             room = self._label_room(
                 span, plot.height, measure.line(size * SMALL_RATIO) + VALUE_LABEL_GAP
             )
+            room = self._mark_room(room, plot.height, ends)
             ticks = value_ticks(
                 measure, room, params.log_scale, ends, writer, plot.height, size, vertical=True
             )
@@ -439,14 +503,38 @@ class _Chart:
             beside = max((measure.width(label, size) + tick for label in value_axis), default=0)
             left = max(inner.left + beside, reach + 2)
             right = inner.right
+            if right_span is not None:
+                right_room = self._label_room(
+                    right_span, plot.height, measure.line(size * SMALL_RATIO) + VALUE_LABEL_GAP
+                )
+                right_ticks = value_ticks(
+                    measure,
+                    right_room,
+                    False,
+                    right_ends(params),
+                    right_writer,
+                    plot.height,
+                    size,
+                    vertical=True,
+                )
+                shown_right = right_ticks.labels if params.y_axis else []
+                right = inner.right - max(
+                    (measure.width(label, size) + tick for label in shown_right), default=0
+                )
             half_tick = line / 2 if params.y_axis else 0  # the lowest tick's label
-            if data.x is not None:
+            x_numbers = self._x_numbers()
+            if data.time and x_numbers is not None:
+                x_ticks = self._time_ticks(x_numbers, plot.width, size)
+                if params.x_axis:
+                    left, right = self._time_label_room(x_ticks, left, right, plot, size)
+                depth = line + tick if params.x_axis else half_tick
+            elif x_numbers is not None:
                 x_span = data_range(
-                    *extent(np.concatenate([data.x, x_extent(params)])), from_zero=False
+                    *extent(np.concatenate([x_numbers, x_extent(params)])), from_zero=False
                 )
                 x_ticks = value_ticks(
                     measure,
-                    x_span,
+                    self._mark_room(x_span, plot.width, (None, None)),
                     False,
                     (None, None),
                     lambda step: tick_writer(step, None, write),
@@ -456,7 +544,7 @@ class _Chart:
                 )
                 if params.x_axis:
                     left = max(left, measure.width(x_ticks.labels[0], size) / 2 + 1)
-                    right -= measure.width(x_ticks.labels[-1], size) / 2
+                    right = min(right, inner.right - measure.width(x_ticks.labels[-1], size) / 2)
                 depth = line + tick if params.x_axis else half_tick
             else:
                 depth_cap = min(
@@ -489,7 +577,46 @@ class _Chart:
             # Wrapped again to the plot's height, in the lines its width was given.
             left_title=measure.wrap(left_text or "", plot.height, size, len(left_title)),
             left_title_at=(region.left, (plot.bottom + plot.top) / 2),
+            right_ticks=right_ticks,
+            right_title=measure.wrap(params.y2_title or "", plot.height, size, len(right_title)),
+            right_title_at=(region.right, (plot.bottom + plot.top) / 2),
         )
+
+    def _on_right(self) -> bool:
+        return any(s.axis == "right" for s in self.data.series)
+
+    def _time_ticks(self, times: np.ndarray, length: float, size: float) -> Ticks:
+        """Calendar ticks over the times (and the annotations across them), whose labels
+        have room between them on an axis `length` pixels long; bars get half a
+        category's room at each end."""
+        measure = self.measure
+        bars = any(s.kind == "bar" for s in self.data.series)
+        pad = bar_unit(self.data) / 2 if bars else 0.0
+        low, high = time_range([*times.tolist(), *x_extent(self.params)], pad)
+        scale = length / (high - low)
+
+        def fits(values: list[float], labels: list[str]) -> bool:
+            widths = [measure.width(label, size) for label in labels]
+            return all(
+                (b - a) * scale >= (wa + wb) / 2 + 2 * GAP * size
+                for (a, wa), (b, wb) in itertools.pairwise(zip(values, widths, strict=True))
+            )
+
+        return time_ticks((low, high), fits)
+
+    def _time_label_room(
+        self, ticks: Ticks, left: float, right: float, plot: Box, size: float
+    ) -> tuple[float, float]:
+        """The plot's left and right ends, moved in so that the first and last time
+        labels stay inside the image."""
+        if not ticks.values:
+            return left, right
+        scale = plot.width / (ticks.high - ticks.low)
+        first = self.measure.width(ticks.labels[0], size) / 2
+        last = self.measure.width(ticks.labels[-1], size) / 2
+        before = (ticks.values[0] - ticks.low) * scale
+        after = (ticks.high - ticks.values[-1]) * scale
+        return max(left, first - before + 1), min(right, self.params.width - 1 - last + after)
 
     def _centred(self, lines: list[str], plot: Box, region: Box) -> float:
         """Where text under the plot is centred: under the plot, moved to stay inside
@@ -519,32 +646,22 @@ class _Chart:
                 path_effects=[withStroke(linewidth=_TITLE_STROKE, foreground=style.ink)],
                 label="title",
             )
-        if layout.bottom_title:
-            x, y = layout.bottom_title_at
-            self.figure.text(
-                x / width,
-                y / height,
-                literal("\n".join(layout.bottom_title)),
-                ha="center",
-                va="bottom",
-                fontsize=style.text,
-                color=style.ink,
-                label="axis-title",
-            )
-        if layout.left_title:
-            x, y = layout.left_title_at
-            self.figure.text(
-                x / width,
-                y / height,
-                literal("\n".join(layout.left_title)),
-                ha="center",
-                va="top",
-                rotation=90,
-                rotation_mode="anchor",
-                fontsize=style.text,
-                color=style.ink,
-                label="axis-title",
-            )
+        turned = {"rotation": 90, "rotation_mode": "anchor", "ha": "center"}
+        for lines, (x, y), placement in (
+            (layout.bottom_title, layout.bottom_title_at, {"ha": "center", "va": "bottom"}),
+            (layout.left_title, layout.left_title_at, turned | {"va": "top"}),
+            (layout.right_title, layout.right_title_at, turned | {"va": "bottom"}),
+        ):
+            if lines:
+                self.figure.text(
+                    x / width,
+                    y / height,
+                    literal("\n".join(lines)),
+                    fontsize=style.text,
+                    color=style.ink,
+                    label="axis-title",
+                    **placement,  # type: ignore[arg-type]
+                )
 
     def _legend_inside(self, ax: Axes, layout: ChartLayout, entries: Entries) -> None:
         """A legend inside the plot where it hides least (`legend=best`): as many
@@ -572,6 +689,27 @@ class _Chart:
             labelcolor=self.style.ink,
             frameon=False,
         )
+
+
+def on_left_scale(data: ChartData, layout: ChartLayout) -> ChartData:
+    """`data` with the right axis' series drawn on the left axis' scale: their values
+    moved to where the right axis shows them (the values given kept for their labels),
+    and their bars standing on the right axis' zero."""
+    left, right = layout.value_ticks, layout.right_ticks
+    if right is None or left is None:
+        return data
+    series = [
+        replace(
+            s,
+            values=right_to_left(s.values, left, right),
+            raw=s.values,
+            base=float(right_to_left(np.zeros(1), left, right)[0]),
+        )
+        if s.axis == "right"
+        else s
+        for s in data.series
+    ]
+    return replace(data, series=series)
 
 
 def _fraction(box: Box, params: ChartParams) -> tuple[float, float, float, float]:

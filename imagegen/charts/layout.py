@@ -111,6 +111,10 @@ class ChartLayout:
     bottom_title_at: tuple[float, float] = (0.0, 0.0)  # the middle of its bottom edge
     left_title: list[str] = field(default_factory=list)
     left_title_at: tuple[float, float] = (0.0, 0.0)  # the middle of its left edge
+    # A second value axis on the right (issue 11)
+    right_ticks: Ticks | None = None
+    right_title: list[str] = field(default_factory=list)
+    right_title_at: tuple[float, float] = (0.0, 0.0)  # the middle of its right edge
 
 
 def padding(width: int, height: int) -> float:

@@ -31,7 +31,7 @@ def _swatch(series: Series) -> Swatch:
     color = mpl_color(series.color)
     if series.kind == "line":
         return Swatch("line", color, series.line_style, series.line_width)
-    if series.kind == "scatter":
+    if series.kind in ("scatter", "bubble"):
         return Swatch("marker", color)
     if series.kind == "area":
         return Swatch("area", color, series.line_style, series.line_width)

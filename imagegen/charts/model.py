@@ -36,6 +36,13 @@ from imagegen.charts.compact import (
     split_series,
 )
 from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
+from imagegen.charts.timeaxis import (
+    DATE_EXAMPLES,
+    DATE_PATTERN,
+    FIRST_TIME,
+    LAST_TIME,
+    parse_time,
+)
 from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, HEX_PATTERN, Color
 from imagegen.errors import limit_error
 from imagegen.plugin import check_pixel_budget
@@ -60,6 +67,10 @@ ChartType = Literal[
     "scatter",
     "sparkline",
     RadialType,
+    "bubble",
+    "box_plot",
+    "horizontal_box_plot",
+    "violin",
 ]
 DatasetType = Literal["line", "bar", "area", "scatter"]
 LegendPosition = Literal["none", "top", "bottom", "left", "right", "best"]
@@ -73,7 +84,7 @@ MIXABLE_TYPES = frozenset({"line", "bar", "stacked_bar", "area", "scatter"})
 # Charts drawn over numeric `x` values rather than evenly spaced categories.
 NUMERIC_X_TYPES = frozenset({"line", "area", "scatter", "sparkline"})
 ROUND_TYPES = frozenset({"pie", "doughnut"})
-HORIZONTAL_TYPES = frozenset({"horizontal_bar", "horizontal_stacked_bar"})
+HORIZONTAL_TYPES = frozenset({"horizontal_bar", "horizontal_stacked_bar", "horizontal_box_plot"})
 STACKED_TYPES = frozenset({"stacked_bar", "horizontal_stacked_bar"})
 # Chart types whose bars or areas `stacked` may stack.
 STACKABLE_TYPES = frozenset({"bar", "horizontal_bar", "area"}) | STACKED_TYPES
@@ -86,6 +97,10 @@ _TYPE_ALIASES = {
     "stacked_hbar": "horizontal_stacked_bar",
     "stacked_horizontal_bar": "horizontal_stacked_bar",
     "polar": "polar_area",
+    "boxplot": "box_plot",
+    "horizontal_boxplot": "horizontal_box_plot",
+    "hbox_plot": "horizontal_box_plot",
+    "violin_plot": "violin",
 }
 _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "false": "none"}
 _VALUE_LABEL_WORDS = {
@@ -124,6 +139,162 @@ def _finite(value: float) -> float:
 Coordinate = Annotated[float, AfterValidator(_finite), AfterValidator(_plottable)]
 # None, NaN and ±inf are gaps: no point, no bar, a break in the line.
 Point = Annotated[float, AfterValidator(_plottable)] | None
+
+
+# Cartesian chart kinds (issue 11): bubbles, box plots, a time axis, a right value axis
+# and point styles. Their parameters are in blocks of their own below.
+PointStyle = Literal[
+    "circle", "square", "triangle", "diamond", "cross", "x", "star", "dash", "none"
+]
+AxisSide = Literal["left", "right"]
+XType = Literal["number", "time"]
+BOX_TYPES = frozenset({"box_plot", "horizontal_box_plot", "violin"})
+# Charts with one value axis on the left whose datasets may take a second on the right.
+RIGHT_AXIS_TYPES = frozenset({"line", "bar", "area", "scatter"})
+# Chart and dataset types that draw points, which `point_style` and `point_size` shape.
+POINT_TYPES = frozenset({"line", "area", "scatter", "bubble"})
+# Charts whose `x` may be a time axis: bars stand at their dates.
+TIME_TYPES = frozenset({"line", "area", "scatter", "bar", "sparkline"})
+MAX_BUBBLE_RADIUS = 200  # CSS pixels
+MIN_BOX_SAMPLES = 3  # fewer have no quartiles worth drawing
+_POINT_STYLE_WORDS = {
+    "rect": "square",
+    "rectrot": "diamond",
+    "rect_rot": "diamond",
+    "crossrot": "x",
+    "cross_rot": "x",
+    "false": "none",
+    "off": "none",
+    "line": "dash",
+}
+
+
+def _point_style(value: object) -> object:
+    if value is False:
+        return "none"
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    return _POINT_STYLE_WORDS.get(word, word)
+
+
+def _item_error(message: str, limit: object = None) -> PydanticCustomError:
+    return PydanticCustomError("limit_exceeded", message, {"limit": limit})
+
+
+def _number(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _item_error(f"{what} must be a number", "number")
+    return _plottable(_finite(float(value)))
+
+
+class Bubble(BaseModel):
+    """One point of a bubble chart: where it is, and how big."""
+
+    x: float
+    y: float
+    r: float
+
+
+def _bubble(value: dict[str, object]) -> Bubble:
+    unknown = sorted(set(value) - {"x", "y", "r"})
+    if unknown:
+        raise _item_error(f"a bubble has x, y and r, not {unknown[0]!r}", "x, y, r")
+    for key, what in (("x", "x"), ("y", "y"), ("r", "r (its radius)")):
+        if value.get(key) is None:
+            raise _item_error(f"a bubble needs x, y and r: {what} is missing", "x, y, r")
+    radius = _number(value["r"], "r")
+    if not 0 <= radius <= MAX_BUBBLE_RADIUS:
+        raise _item_error("r must be from 0 to {limit} (CSS pixels)", MAX_BUBBLE_RADIUS)
+    return Bubble(x=_number(value["x"], "x"), y=_number(value["y"], "y"), r=radius)
+
+
+def _data_item(value: object) -> object:
+    """One entry of a series: a value (None, NaN and ±inf are gaps), a box plot's
+    samples (a list of values), or a bubble (`{x, y, r}`)."""
+    if isinstance(value, Bubble):
+        return value
+    if isinstance(value, dict):
+        return _bubble(value)
+    if isinstance(value, list):
+        return [None if v is None else _sample(v) for v in value]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _item_error("must be a number, or empty for a gap", "number")
+    return _plottable(float(value))
+
+
+def _sample(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _item_error("a sample must be a number", "number")
+    return _plottable(float(value))
+
+
+_POINT_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+
+
+def data_item(max_samples: int) -> Any:
+    """The type of one entry of a series: a value, a box plot's samples (at most
+    `max_samples`), or a bubble."""
+    return Annotated[
+        Any,  # float | list[float | None] | Bubble | None, serialized as what it holds
+        PlainValidator(_data_item),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number"},
+                    {"type": "null"},
+                    {
+                        "type": "array",
+                        "items": _POINT_SCHEMA,
+                        "minItems": MIN_BOX_SAMPLES,
+                        "maxItems": max_samples,
+                        "description": "a box's samples",
+                    },
+                    {
+                        "type": "object",
+                        "description": "a bubble",
+                        "properties": {
+                            "x": {"type": "number"},
+                            "y": {"type": "number"},
+                            "r": {"type": "number", "minimum": 0, "maximum": MAX_BUBBLE_RADIUS},
+                        },
+                        "required": ["x", "y", "r"],
+                        "additionalProperties": False,
+                    },
+                ]
+            }
+        ),
+    ]
+
+
+DataItem = data_item(10_000)
+
+
+def _position(value: object) -> object:
+    """An `x` position: a number, or an ISO 8601 date (kept as text until the chart
+    knows its axis)."""
+    if isinstance(value, str):
+        try:
+            parse_time(value)
+        except ValueError:
+            raise _item_error(
+                f"{value.strip()[:40]!r} is not a number or an ISO 8601 date ({DATE_EXAMPLES})",
+                "ISO 8601",
+            ) from None
+        return value.strip()
+    return _number(value, "x")
+
+
+POSITIONS_PATTERN = list_pattern(rf"{NUMBER}|{DATE_PATTERN}")
+Position = Annotated[
+    Any,  # float | str
+    PlainValidator(_position),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^{DATE_PATTERN}$"}]}
+    ),
+]
 
 
 def limited_list(item: Any, max_items: int) -> Any:
@@ -167,8 +338,9 @@ _stacked = _words(
 class Dataset(BaseModel):
     """One series of a chart, with its own look (JSON bodies only)."""
 
-    data: list[Point] = Field(
-        description="The values, one per label; `null` is a gap.",
+    data: list[DataItem] = Field(
+        description="The values, one per label; `null` is a gap. On box plots and "
+        "violins, a list of samples per label; on bubble charts, `{x, y, r}` points.",
         examples=[[12, 19, None, 5]],
     )
     label: DrawnText | None = Field(
@@ -201,6 +373,19 @@ class Dataset(BaseModel):
     in_legend: bool = Field(True, description="Whether the legend lists this dataset.")
     tension: float | None = Field(
         None, ge=0, le=1, description="This line's or area's `tension`. Default: the chart's."
+    )
+    # Cartesian options (issue 11)
+    axis: AxisSide | None = Field(
+        None,
+        description="The value axis this dataset is drawn against: `right` for a second "
+        "axis with its own range (`y2_min`, `y2_max`), title and number format. Default: "
+        "from `series_axis`, else `left`.",
+    )
+    point_style: Annotated[PointStyle | None, BeforeValidator(_point_style)] = Field(
+        None, description="This dataset's `point_style`. Default: the chart's."
+    )
+    point_size: float | None = Field(
+        None, ge=1, le=40, description="This dataset's `point_size`. Default: the chart's."
     )
 
 
@@ -289,7 +474,7 @@ class Annotation(BaseModel):
         return isinstance(self.x if self.y is None else self.y, list)
 
 
-_SPOT_TEXT = r"[^:|]+?"
+_SPOT_TEXT = rf"(?:{DATE_PATTERN})|[^:|]+?"  # a date-time's colons are not a label's
 _LABEL_TEXT = r"(?::[^|]*)?"
 
 
@@ -340,20 +525,22 @@ class ChartParams(BaseModel):
 
     max_pixels: ClassVar[int] = 16_000_000
     max_annotations: ClassVar[int] = 20
+    max_box_samples: ClassVar[int] = 10_000
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
         description="Chart type (or `hbar`, `stacked_hbar`, `donut`, `polar`, "
-        "`polarArea`…). Pie, doughnut and polar_area draw the first series; gauges one "
-        "value.",
+        "`polarArea`…). A sparkline is a bare line: no axes, legend or titles. Pie, "
+        "doughnut and polar_area draw the first series; gauges one value.",
     )
     data: Annotated[
-        list[list[Point]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
+        list[list[DataItem]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
     ] = Field(
         None,
         description="The values. In a URL, `|` separates series and `,` values: "
         "`1,2,3|4,5,6`. In JSON, a list of series (lists of numbers). An empty value, "
-        "`null` or `nan` is a gap. Give `data` or `datasets`.",
+        "`null` or `nan` is a gap. Give `data` or `datasets`. Box plots: samples per "
+        "label, `1;2;3,4;5;6` (lists in JSON); bubbles: `x:y:r` (`{x, y, r}`), r in px.",
         examples=["12,19,3,5|7,11,13,2", [[12, 19, 3, 5], [7, 11, 13, 2]]],
     )
     labels: Annotated[list[DrawnText] | None, BeforeValidator(split_items), TextForm()] = Field(
@@ -369,14 +556,15 @@ class ChartParams(BaseModel):
         examples=["2024,2025"],
     )
     x: Annotated[
-        list[Coordinate] | None, BeforeValidator(split_points), TextForm(NUMBERS_PATTERN)
+        list[Position] | None, BeforeValidator(split_points), TextForm(POSITIONS_PATTERN)
     ] = Field(
         None,
         description="Numeric x positions shared by all series, for line, area, scatter "
-        "and sparkline charts (`,`-separated in a URL). Series are cut or padded with "
-        "gaps to its length, and `labels` are not shown. Default: evenly spaced "
-        "categories. Refused (422) on other chart types and with bar datasets.",
-        examples=["1,2.5,4,8"],
+        "and sparkline charts (`,`-separated in a URL), or times (also on bar charts): "
+        "ISO 8601 dates (`2024-03-15T14:30Z`; UTC by default) or, with `x_type=time`, "
+        "Unix seconds. Series are cut or padded with gaps to its length; `labels` are "
+        "not shown. Default: evenly spaced categories.",
+        examples=["1,2.5,4,8", "2024-01-01,2024-02-01,2024-04-01"],
     )
     title: DrawnText | None = Field(None, description="Title above the chart.", examples=["Sales"])
     x_title: DrawnText | None = Field(
@@ -534,6 +722,50 @@ class ChartParams(BaseModel):
         description="Radar charts: each polygon filled, a quarter opaque, as areas are; "
         "`false` draws the outlines only.",
     )
+    # Cartesian options (issue 11): the kind of x axis, a right value axis, points.
+    x_type: XType | None = Field(
+        None,
+        description="`time`: `x` (or, without `x`, `labels`) holds times, drawn at their "
+        "dates with ticks at calendar steps; numbers in it are Unix timestamps (seconds). "
+        "`number`: `x` holds numbers. Default: `time` when `x` has a date in it. On "
+        "line, area, scatter, bar and sparkline charts.",
+    )
+    series_axis: Annotated[
+        list[AxisSide] | None, BeforeValidator(split_items), TextForm(list_pattern("left|right"))
+    ] = Field(
+        None,
+        description="The value axis of each series, in order (`,`-separated in a URL): "
+        "`left`, or `right` for a second axis on the right with its own range, title and "
+        "number format (`y2_…`). Each axis needs a series (422). On line, bar, area and "
+        "scatter charts, not stacked, not with `log_scale`.",
+        examples=["left,right"],
+    )
+    y2_min: Coordinate | None = Field(
+        None, description="Lower end of the right value axis. Default: fitted to its data."
+    )
+    y2_max: Coordinate | None = Field(
+        None, description="Upper end of the right value axis. Default: fitted to its data."
+    )
+    y2_title: DrawnText | None = Field(None, description="Title of the right value axis.")
+    y2_number_format: str | None = Field(
+        None,
+        max_length=40,
+        description="How the right axis' ticks and its series' value labels are written, "
+        "as `number_format` says. Default: `number_format`.",
+        json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
+    )
+    point_style: Annotated[PointStyle | None, BeforeValidator(_point_style)] = Field(
+        None,
+        description="The shape of points on lines, areas, scatter and bubble charts "
+        "(also `rect`, `rectRot`, `crossRot`); given, every point of a line or area is "
+        "marked. Default: circles, on lines of at most 50 points.",
+    )
+    point_size: float | None = Field(
+        None,
+        ge=1,
+        le=40,
+        description="Diameter of the points in CSS pixels. Default: 3 × the line width.",
+    )
 
     annotations: list[Annotation] | None = Field(
         None,
@@ -565,7 +797,7 @@ class ChartParams(BaseModel):
         examples=["Q2..Q3:Campaign"],
     )
 
-    @field_validator("number_format")
+    @field_validator("number_format", "y2_number_format")
     @classmethod
     def _number_format(cls, number_format: str | None) -> str | None:
         if number_format is not None:
@@ -595,6 +827,136 @@ class ChartParams(BaseModel):
             )
         return self
 
+    # Cartesian checks (issue 11): data shapes, the time axis, the right axis, points.
+
+    @model_validator(mode="after")
+    def _data_shapes(self) -> "ChartParams":
+        """Bubbles only on bubble charts, samples only on box plots, and each box with
+        enough samples and not too many."""
+        bubbles, boxes = self.type == "bubble", self.type in BOX_TYPES
+        given = self.data is not None
+        rows = self.data if given else [d.data for d in self.datasets or []]
+        for i, row in enumerate(rows or []):
+            for j, item in enumerate(row):
+                where = f"data.{i}.{j}" if given else f"datasets.{i}.data.{j}"
+                if item is None:
+                    continue
+                if isinstance(item, Bubble) and not bubbles:
+                    raise limit_error(where, "x:y:r points are for {limit} charts", "bubble")
+                if isinstance(item, list):
+                    if not boxes:
+                        raise limit_error(
+                            where, "lists of samples are for {limit} charts", _BOX_NAMES
+                        )
+                    if len(item) > self.max_box_samples:
+                        raise limit_error(
+                            where, "at most {limit} samples in one box", self.max_box_samples
+                        )
+                    count = sum(1 for v in item if v is not None and math.isfinite(v))
+                    if 0 < count < MIN_BOX_SAMPLES:
+                        raise limit_error(
+                            where, "a box needs at least {limit} samples", MIN_BOX_SAMPLES
+                        )
+                elif isinstance(item, float) and bubbles:
+                    raise limit_error(where, "a bubble chart's points are x:y:r", "x:y:r")
+                elif isinstance(item, float) and boxes:
+                    raise limit_error(
+                        where, "a box needs its samples (a;b;c in a URL)", MIN_BOX_SAMPLES
+                    )
+        if (bubbles or boxes) and self.value_labels != "none":
+            raise limit_error("value_labels", f"a {self.type} chart has no value labels", "none")
+        return self
+
+    @model_validator(mode="after")
+    def _time_axis(self) -> "ChartParams":
+        """Dates in `x` (or in `labels`, with `x_type=time`) and in the annotations
+        across it as Unix seconds, on charts that can have a time axis."""
+        dates = [i for i, v in enumerate(self.x or []) if isinstance(v, str)]
+        if dates and self.x_type == "number":
+            raise limit_error(f"x.{dates[0]}", "a date needs x_type={limit}", "time")
+        if dates:
+            self.x_type = "time"
+        if self.x_type != "time":
+            return self
+        if self.type not in TIME_TYPES:
+            raise limit_error(
+                "x_type",
+                f"a {self.type} chart has no time axis, only {{limit}}",
+                ", ".join(sorted(TIME_TYPES)),
+            )
+        if self.x is None:
+            if not self.labels:
+                raise limit_error("x", "a time axis needs x (or labels) of {limit}", "dates")
+            self.x = [_time(label, f"labels.{i}") for i, label in enumerate(self.labels)]
+        self.x = [_time(v, f"x.{i}") for i, v in enumerate(self.x)]
+        for name in ANNOTATION_FIELDS:
+            for annotation in getattr(self, name) or []:
+                spots = annotation.x if isinstance(annotation.x, list) else [annotation.x]
+                if annotation.x is not None:
+                    times = [_time(spot, name) for spot in spots]
+                    annotation.x = times if isinstance(annotation.x, list) else times[0]
+        return self
+
+    @model_validator(mode="after")
+    def _right_axis(self) -> "ChartParams":
+        """A right axis only where it can be drawn, and each axis with a series."""
+        sides = axis_sides(self)
+        count = len(self.data if self.data is not None else self.datasets or [])
+        if self.series_axis is not None and len(self.series_axis) > count:
+            raise limit_error("series_axis", "there are only {limit} series", count)
+        options = [n for n in _RIGHT_OPTIONS if getattr(self, n) is not None]
+        if "right" not in sides:
+            if options:
+                raise limit_error(
+                    options[0],
+                    "no dataset is on the right axis (series_axis, or datasets[].axis)",
+                    "right",
+                )
+            return self
+        name = "datasets" if self.datasets and any(d.axis for d in self.datasets) else "series_axis"
+        if self.type not in RIGHT_AXIS_TYPES:
+            raise limit_error(
+                name,
+                f"a {self.type} chart has no right axis, only {{limit}}",
+                ", ".join(sorted(RIGHT_AXIS_TYPES)),
+            )
+        if "left" not in sides:
+            raise limit_error(name, "no dataset is on the {limit} axis: give it one", "left")
+        for clash, value in (("stacked", self.stacked != "none"), ("log_scale", self.log_scale)):
+            if value:
+                raise limit_error(name, f"a chart with {clash} has {{limit}} value axis", 1)
+        if self.y2_min is not None and self.y2_max is not None and self.y2_min >= self.y2_max:
+            raise limit_error("y2_max", "must be greater than y2_min ({limit})", self.y2_min)
+        return self
+
+    @model_validator(mode="after")
+    def _points(self) -> "ChartParams":
+        """Point styles and sizes only where points are drawn; a scatter chart's points
+        are never `none`."""
+        datasets = self.datasets or []
+        kinds = {d.type or self.type for d in datasets} | {self.type}
+        for name in ("point_style", "point_size"):
+            given = getattr(self, name) is not None or any(
+                getattr(d, name) is not None for d in datasets
+            )
+            if given and not kinds & POINT_TYPES:
+                raise limit_error(
+                    name,
+                    f"a {self.type} chart has no points; {name} is for {{limit}}",
+                    ", ".join(sorted(POINT_TYPES)),
+                )
+        for i, dataset in enumerate(datasets or [None]):
+            style = (dataset and dataset.point_style) or self.point_style
+            kind = (dataset and dataset.type) or self.type
+            if style == "none" and kind in ("scatter", "bubble"):
+                where = (
+                    "point_style"
+                    if dataset is None or not dataset.point_style
+                    else (f"datasets.{i}.point_style")
+                )
+                raise limit_error(where, f"{kind} points cannot be {{limit}}", "none")
+        return self
+
     @model_validator(mode="after")
     def _fits_the_type(self) -> "ChartParams":
         datasets = self.datasets or []
@@ -604,8 +966,11 @@ class ChartParams(BaseModel):
                 f"a dataset type cannot be mixed into a {self.type} chart, only into {{limit}}",
                 ", ".join(sorted(MIXABLE_TYPES)),
             )
-        if self.x is not None and (
-            self.type not in NUMERIC_X_TYPES or any(d.type == "bar" for d in datasets)
+        on_time = self.x_type == "time" and self.type in TIME_TYPES
+        if (
+            self.x is not None
+            and not on_time
+            and (self.type not in NUMERIC_X_TYPES or any(d.type == "bar" for d in datasets))
         ):
             raise limit_error(
                 "x", "x positions are only for {limit} charts", ", ".join(sorted(NUMERIC_X_TYPES))
@@ -784,3 +1149,42 @@ def _check_gauge(params: ChartParams, name: str, series: list[list[Point]]) -> N
         raise limit_error(
             "bands", "must end inside the gauge's range, at most y_max ({limit})", high
         )
+
+
+# Cartesian helpers (issue 11)
+
+_BOX_NAMES = "box_plot, horizontal_box_plot and violin"
+_RIGHT_OPTIONS = ("y2_min", "y2_max", "y2_title", "y2_number_format")
+
+
+def _time(value: object, name: str) -> float:
+    """A time as Unix seconds: an ISO 8601 date, or a number of seconds."""
+    if isinstance(value, str):
+        try:
+            seconds = parse_time(value)
+        except ValueError:
+            raise limit_error(
+                name, f"{value.strip()[:40]!r} is not an ISO 8601 date ({DATE_EXAMPLES})", 0
+            ) from None
+    else:
+        seconds = float(value)  # type: ignore[arg-type]
+    if not FIRST_TIME <= seconds <= LAST_TIME:
+        raise limit_error(name, "a time must be within the years 1 to {limit}", 9999)
+    return seconds
+
+
+def axis_sides(params: ChartParams) -> list[AxisSide]:
+    """The value axis of each series: its dataset's `axis`, else `series_axis`, else left."""
+    given = params.series_axis or []
+    count = len(params.data if params.data is not None else params.datasets or [])
+    datasets = params.datasets or []
+    return [
+        (datasets[i].axis if i < len(datasets) else None)
+        or (given[i] if i < len(given) else "left")
+        for i in range(count)
+    ]
+
+
+def right_ends(params: ChartParams) -> tuple[float | None, float | None]:
+    """The right value axis' ends as given, if any."""
+    return params.y2_min, params.y2_max

@@ -20,6 +20,7 @@ from matplotlib.path import Path
 from matplotlib.transforms import Bbox, TransformedBbox
 
 from imagegen.charts.annotations import draw_annotations
+from imagegen.charts.boxes import draw_boxes
 from imagegen.charts.center import draw_text, fit_text, in_circle, start_size
 from imagegen.charts.curves import line_path
 from imagegen.charts.layout import Box, ChartLayout
@@ -57,6 +58,50 @@ def positions(data: ChartData) -> np.ndarray:
     return data.x if data.x is not None else np.arange(len(data.labels), dtype=float)
 
 
+# matplotlib's markers for `point_style`: filled shapes, and a stroke for `dash`.
+MARKERS = {
+    "circle": "o",
+    "square": "s",
+    "triangle": "^",
+    "diamond": "D",
+    "cross": "P",
+    "x": "X",
+    "star": "*",
+    "dash": "_",
+    "none": "",
+}
+_MARKER_SCALE = {"D": 0.8, "*": 1.3}  # sized so that each covers about a circle's area
+BUBBLE_ALPHA = 0.5  # bubbles are filled this opaque, so that those behind show
+
+
+def marker_of(series: Series) -> str:
+    """The matplotlib marker of a series' points."""
+    return MARKERS[series.point_style or "circle"]
+
+
+def point_diameter(series: Series) -> float:
+    """How wide a series' points are drawn, in CSS pixels."""
+    if series.point_size is not None:
+        return series.point_size
+    return series.line_width * MARKER_RATIO
+
+
+def marks_points(series: Series, count: int) -> bool:
+    """Whether a line marks every point: when a style is asked for, else on short lines."""
+    if series.point_style is not None:
+        return series.point_style != "none"
+    return count <= MARKED_POINTS
+
+
+def bar_unit(data: ChartData) -> float:
+    """The width of a category in `x`'s terms: 1, or on a time axis the least gap
+    between two times (a day when there is one time)."""
+    if data.x is None:
+        return 1.0
+    steps = np.diff(np.unique(data.x[np.isfinite(data.x)]))
+    return float(steps.min()) if len(steps) else 86_400.0
+
+
 def _lonely(values: np.ndarray) -> np.ndarray:
     """Which points have no neighbour to draw a line to."""
     present = np.isfinite(values)
@@ -80,13 +125,16 @@ def draw_line(
     """One series as a line; with `marked`, a dot on each point (on a point without
     neighbours, always)."""
     width = series.line_width * PT_PER_PX
-    lonely = _lonely(series.values)
+    lonely = _lonely(series.values) & (series.point_style != "none")
     shaped = series.stepped != "none" or series.tension > 0
-    if series.point_colors is not None or shaped:  # the path, then the markers on it
+    marker = marker_of(series)
+    if series.point_colors is not None or shaped or marker in _MARKER_SCALE or marker == "_":
         xs, ys = line_path(
             where, np.where(lonely, np.nan, series.values), series.stepped, series.tension
         )
-        plain = replace(series, values=ys, stepped="none", tension=0.0, point_colors=None)
+        plain = replace(
+            series, values=ys, stepped="none", tension=0.0, point_colors=None, point_style="none"
+        )
         draw_line(ax, plain, xs, marked=False, plot=plot)
         shown = np.isfinite(series.values) & (marked | lonely)
         if shown.any():
@@ -98,12 +146,12 @@ def draw_line(
         color=mpl_color(series.color),
         linewidth=width,
         linestyle=series.line_style,
-        marker="o" if marked or lonely.any() else "",
+        marker=marker if marked or lonely.any() else "",
         markevery=None if marked else np.flatnonzero(lonely).tolist(),
-        markersize=width * MARKER_RATIO,
+        markersize=point_diameter(series) * PT_PER_PX,
         zorder=3,
     )
-    clip = _marker_room(ax, series.line_width * MARKER_RATIO / 2 + 1, plot)
+    clip = _marker_room(ax, point_diameter(series) / 2 + 1, plot)
     if clip is not None:
         line.set_clip_box(clip)
 
@@ -126,7 +174,7 @@ def _draw_area(ax: Axes, series: Series, where: np.ndarray, lower: np.ndarray, p
         linewidth=0,
         zorder=2,
     )
-    draw_line(ax, series, where, marked=False, plot=plot)
+    draw_line(ax, series, where, marked=marks_points(series, 0), plot=plot)
 
 
 def _draw_scatter(ax: Axes, series: Series, where: np.ndarray, plot: Box) -> None:
@@ -136,11 +184,42 @@ def _draw_scatter(ax: Axes, series: Series, where: np.ndarray, plot: Box) -> Non
 def _draw_markers(
     ax: Axes, series: Series, where: np.ndarray, shown: np.ndarray, plot: Box | None
 ) -> None:
-    """A dot on each `shown` point, in the series' colour or each point's own."""
-    diameter = series.line_width * PT_PER_PX * MARKER_RATIO
+    """A mark on each `shown` point, in the series' colour or each point's own."""
+    marker = marker_of(series)
+    diameter = point_diameter(series) * PT_PER_PX * _MARKER_SCALE.get(marker, 1.0)
     colors = [mpl_color(c) for c in _colors_of(series, shown)]
-    points = ax.scatter(where[shown], series.values[shown], s=diameter**2, c=colors, zorder=3)
-    points.set_clip_box(_marker_room(ax, series.line_width * MARKER_RATIO / 2 + 1, plot))
+    points = ax.scatter(
+        where[shown],
+        series.values[shown],
+        s=diameter**2,
+        c=colors,
+        marker=marker,
+        zorder=3,
+        # A dash is a stroke; filled shapes keep matplotlib's edge, as circles always had.
+        **({"linewidths": max(series.line_width, 1.5) * PT_PER_PX} if marker == "_" else {}),
+    )
+    points.set_clip_box(_marker_room(ax, point_diameter(series) / 2 + 1, plot))
+
+
+def _draw_bubbles(ax: Axes, series: Series, plot: Box) -> None:
+    """Each point as a disc (or the series' shape) of its radius in CSS pixels, half
+    transparent with a solid edge, clipped to the plot."""
+    assert series.x is not None and series.radius is not None
+    shown = np.isfinite(series.values) & np.isfinite(series.x) & (series.radius > 0)
+    colors = _colors_of(series, shown)
+    marker = MARKERS[series.point_style or "circle"]
+    scale = _MARKER_SCALE.get(marker, 1.0)
+    faces = [(*mpl_color(c)[:3], mpl_color(c)[3] * BUBBLE_ALPHA) for c in colors]
+    ax.scatter(
+        series.x[shown],
+        series.values[shown],
+        s=(2 * series.radius[shown] * PT_PER_PX * scale) ** 2,
+        c=faces,
+        edgecolors=[mpl_color(c) for c in colors],
+        linewidths=PT_PER_PX,
+        marker=marker,
+        zorder=3,
+    )
 
 
 def _rectangles(
@@ -169,13 +248,18 @@ class _Bars:
 
 
 def _draw_bars(
-    ax: Axes, bars: list[Series], where: np.ndarray, params: ChartParams, base: float
+    ax: Axes,
+    bars: list[Series],
+    where: np.ndarray,
+    params: ChartParams,
+    base: float,
+    unit: float = 1.0,
 ) -> list[_Bars]:
     """Draw each series' bars, grouped side by side (with a gap between them) or
-    stacked; from `base` (zero, or the bottom of a log axis)."""
+    stacked; from `base` (zero, or the bottom of a log axis); a category `unit` wide."""
     horizontal = is_horizontal(params)
     stacked = stacking(params) != "none"
-    slot = BAR_SHARE if stacked else BAR_SHARE / len(bars)
+    slot = (BAR_SHARE if stacked else BAR_SHARE / len(bars)) * unit
     width = slot if stacked or len(bars) == 1 else slot * (1 - BAR_GAP)
     above, below = np.zeros(len(where)), np.zeros(len(where))  # stack ends, each way
     drawn = []
@@ -189,7 +273,7 @@ def _draw_bars(
             above[present] += np.maximum(values, 0)
             below[present] += np.minimum(values, 0)
         else:
-            low = np.full(len(values), base)
+            low = np.full(len(values), base if series.base is None else series.base)
             at = at + (i - (len(bars) - 1) / 2) * slot
         high = low + values if stacked else values
         corners = _rectangles(at, low, high, width, horizontal)
@@ -418,7 +502,7 @@ def _label_points(
     """Each point's value above it, or below it when the line comes down to it (or when
     above leaves the plot or crosses a line)."""
     values = series.values
-    reach = series.line_width * MARKER_RATIO / 2 + VALUE_LABEL_GAP
+    reach = point_diameter(series) / 2 + VALUE_LABEL_GAP
     for i in np.flatnonzero(np.isfinite(values)):
         x, y = labeler.frame.px(where[i], values[i])
         if not _within((x, y, x, y), labeler.frame.plot):
@@ -443,7 +527,7 @@ def _label_points(
 def _polylines(frame: _Frame, drawn: list[Series], where: np.ndarray) -> Iterator[np.ndarray]:
     """Every unbroken run of a line or area series, and every scatter point, in pixels."""
     for series in drawn:
-        if series.kind == "bar":
+        if series.kind not in ("line", "area", "scatter"):
             continue
         if series.kind == "scatter":
             points = np.array([frame.px(x, y) for x, y in zip(where, series.values, strict=True)])
@@ -467,14 +551,20 @@ def draw_series(
     write: Writer,
     layout: ChartLayout,
     measure: Measure,
+    write_right: Writer | None = None,
 ) -> None:
-    """Draw a line, bar, area or scatter chart, or a mix of them, on `ax`."""
+    """Draw a line, bar, area, scatter, bubble or box chart, or a mix of them, on `ax`;
+    `write_right` writes the values of series on the right axis."""
     where = positions(data)
     ticks = layout.value_ticks
     assert ticks is not None
     base = ticks.low if params.log_scale else 0.0
     bars = [series for series in data.series if series.kind == "bar"]
-    drawn = _draw_bars(ax, bars, where, params, base) if bars else []
+    unit = bar_unit(data)
+    drawn = _draw_bars(ax, bars, where, params, base, unit) if bars else []
+    boxes = [series for series in data.series if series.kind in ("box", "violin")]
+    if boxes:
+        draw_boxes(ax, boxes, where, is_horizontal(params))
     plot = layout.plot
     stacked_areas = _stack_areas(data.series, base) if stacking(params) != "none" else {}
     shown = []  # the series as drawn: stacked areas at the top of their stack
@@ -482,11 +572,13 @@ def draw_series(
         lower, top = stacked_areas.get(id(series), (np.full(len(where), base), series.values))
         shown.append(replace(series, values=top))
         if series.kind == "line":
-            draw_line(ax, series, where, marked=len(where) <= MARKED_POINTS, plot=plot)
+            draw_line(ax, series, where, marked=marks_points(series, len(where)), plot=plot)
         elif series.kind == "area":
             _draw_area(ax, shown[-1], where, lower, plot)
         elif series.kind == "scatter":
             _draw_scatter(ax, series, where, plot)
+        elif series.kind == "bubble":
+            _draw_bubbles(ax, series, plot)
     frame = _frame(params, data, layout)
     noted = draw_annotations(ax, params, data.labels, style, measure, plot, frame.px)
     if params.value_labels == "none":
@@ -496,6 +588,8 @@ def draw_series(
         """A value label: the value given, or its share on a percent-stacked chart."""
         if series.raw is None:
             return write(series.values[index])
+        if series.axis == "right" and write_right is not None:
+            return write_right(series.raw[index])
         if params.value_labels == "percent":
             return f"{series.values[index]:.0f}%"
         return write(series.raw[index])

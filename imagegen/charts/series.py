@@ -13,17 +13,21 @@ from typing import Literal
 import numpy as np
 
 from imagegen.charts.model import (
+    BOX_TYPES,
+    AxisSide,
+    Bubble,
     ChartParams,
     Dataset,
     LineStyle,
-    Point,
+    PointStyle,
     Stepped,
+    axis_sides,
     stacking,
 )
 from imagegen.charts.style import is_dark
 from imagegen.colors import RGBA, parse_color
 
-Kind = Literal["line", "bar", "area", "scatter"]
+Kind = Literal["line", "bar", "area", "scatter", "bubble", "box", "violin"]
 
 # Tableau 10 (distinct in hue and lightness, and readable by most colour-blind people),
 # then ten more of Tableau 20's, none close to one before it: 20 series, 20 colours.
@@ -66,6 +70,10 @@ _KIND_OF_TYPE: dict[str, Kind] = {
     "sparkline": "line",
     "area": "area",
     "scatter": "scatter",
+    "bubble": "bubble",
+    "box_plot": "box",
+    "horizontal_box_plot": "box",
+    "violin": "violin",
 }
 
 
@@ -84,6 +92,14 @@ class Series:
     tension: float = 0.0
     in_legend: bool = True
     raw: np.ndarray | None = None  # the values given, when `values` are shares of 100
+    # Cartesian kinds (issue 11)
+    axis: AxisSide = "left"
+    base: float | None = None  # where its bars start on the left axis' scale, if not 0
+    point_style: PointStyle | None = None  # None: circles, where points are drawn
+    point_size: float | None = None  # diameter in CSS pixels; None: from the line width
+    x: np.ndarray | None = None  # a bubble series' own x positions
+    radius: np.ndarray | None = None  # a bubble's radius in CSS pixels, per point
+    samples: tuple[np.ndarray, ...] | None = None  # a box's finite samples, per category
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,7 @@ class ChartData:
     x: np.ndarray | None  # numeric positions, if `x` was given
     series: list[Series]
     slice_colors: list[RGBA]  # one per point, for pie and doughnut slices
+    time: bool = False  # `x` holds Unix seconds, for a time axis
 
 
 def color_at(colors: list[RGBA], index: int, palette: tuple[RGBA, ...] = PALETTE) -> RGBA:
@@ -116,13 +133,53 @@ def point_count(params: ChartParams) -> int:
     return max([len(params.labels or []), *(len(d.data) for d in datasets_of(params))])
 
 
-def values_array(values: list[Point], count: int) -> np.ndarray:
-    """`values` as `count` floats: cut or padded, with None, NaN and ±inf as NaN."""
+def values_array(values: list[object], count: int) -> np.ndarray:
+    """`values` as `count` floats: cut or padded, with None, NaN and ±inf as NaN; a
+    bubble's y, and a box's median."""
     array = np.full(count, np.nan)
-    kept = [np.nan if v is None else v for v in values[:count]]
+    kept = [_value(v) for v in values[:count]]
     array[: len(kept)] = kept
     array[~np.isfinite(array)] = np.nan
     return array
+
+
+def _value(entry: object) -> float:
+    if isinstance(entry, Bubble):
+        return entry.y
+    if isinstance(entry, list):
+        finite = [v for v in entry if v is not None and np.isfinite(v)]
+        return float(np.median(finite)) if finite else np.nan
+    return np.nan if entry is None else float(entry)  # type: ignore[arg-type]
+
+
+def _shape(dataset: Dataset, count: int, params: ChartParams) -> dict[str, object]:
+    """A bubble series' positions and radii, or a box series' samples: finite ones,
+    and on a log scale those above 0 (others are not drawn there)."""
+    entries = dataset.data[:count]
+    chart_type = params.type
+    if chart_type == "bubble":
+        bubbles = [e if isinstance(e, Bubble) else None for e in entries]
+        bubbles += [None] * (count - len(bubbles))
+        return {
+            "x": np.array([np.nan if b is None else b.x for b in bubbles]),
+            "radius": np.array([0.0 if b is None else b.r for b in bubbles]),
+        }
+    if chart_type in BOX_TYPES:
+        samples = [
+            np.array(
+                [
+                    v
+                    for v in e
+                    if v is not None and np.isfinite(v) and (v > 0 or not params.log_scale)
+                ],
+                dtype=float,
+            )
+            if isinstance(e, list)
+            else np.zeros(0)
+            for e in entries
+        ]
+        return {"samples": tuple(samples + [np.zeros(0)] * (count - len(samples)))}
+    return {}
 
 
 def _point_colors(
@@ -156,6 +213,7 @@ def resolve(params: ChartParams) -> ChartData:
     palette = DARK_PALETTE if is_dark(params.background) else PALETTE
     default_kind = _KIND_OF_TYPE.get(params.type, "bar")
     series = []
+    sides = axis_sides(params)
     for i, dataset in enumerate(datasets_of(params)):
         color = dataset.color or color_at(colors, i, palette)
         series.append(
@@ -170,6 +228,10 @@ def resolve(params: ChartParams) -> ChartData:
                 stepped=dataset.stepped or params.stepped,
                 tension=params.tension if dataset.tension is None else dataset.tension,
                 in_legend=dataset.in_legend,
+                axis=sides[i],
+                point_style=dataset.point_style or params.point_style,
+                point_size=dataset.point_size or params.point_size,
+                **_shape(dataset, count, params),  # type: ignore[arg-type]
             )
         )
     if stacking(params) == "percent":
@@ -180,4 +242,5 @@ def resolve(params: ChartParams) -> ChartData:
         x=None if params.x is None else np.array(params.x, dtype=float),
         series=series,
         slice_colors=[color_at(colors, i, palette) for i in range(count)],
+        time=params.x_type == "time",
     )
