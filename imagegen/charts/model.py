@@ -529,9 +529,8 @@ class ChartParams(BaseModel):
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
-        description="Chart type (or `hbar`, `stacked_hbar`, `donut`, `polar`, "
-        "`polarArea`…). A sparkline is a bare line: no axes, legend or titles. Pie, "
-        "doughnut and polar_area draw the first series; gauges one value.",
+        description="Chart type (or an alias: `hbar`, `donut`, `polarArea`…); see "
+        "Charts in the README.",
     )
     data: Annotated[
         list[list[DataItem]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
