@@ -61,6 +61,12 @@ CHARTS = {
     "line chart 320×200, 2 series": "type=line&data=3,5,4,7,6,9|2,3,3,4,6,5"
     "&labels=Mon,Tue,Wed,Thu,Fri,Sat&series=This week,Last week&width=320&height=200",
     "dense bar 600×400: 12 long labels, 8 series": _dense(),
+    "radar 600×400, 2 series of 7": "type=radar&data=65,59,90,81,56,55,40|28,48,40,19,96,27,100"
+    "&labels=Eating,Drinking,Sleeping,Designing,Coding,Cycling,Running&series=A,B",
+    "polar area 600×400, 5 wedges": "type=polar_area&data=11,16,7,3,14&labels=a,b,c,d,e",
+    "gauge 600×400, 3 bands": "type=gauge&data=72&bands=50,80,100",
+    "radial gauge 600×400": "type=radial_gauge&data=72",
+    "progress bar 600×400": "type=progress_bar&data=72",
 }
 Phases = dict[str, tuple[float, float]]  # phase -> (wall ms, CPU ms)
 

@@ -404,7 +404,7 @@ def test_a_stepped_line_turns_square_and_a_smoothed_one_stays_within_the_data(cl
         ({"data": "1", "height": 10}, "height", 16),
         ({"data": "1", "scale": 5}, "scale", 4),
         ({"data": "1", "width": 4000, "height": 4000, "scale": 2}, "scale", 16_000_000),
-        ({"data": "1", "type": "radar"}, "type", None),
+        ({"data": "1", "type": "funnel"}, "type", None),
         ({"data": "1", "colors": "red,nope"}, "colors.1", None),
         ({"data": "1", "background": "#12345"}, "background", None),
         ({"data": "1", "number_format": "{0.__class__}"}, "number_format", None),

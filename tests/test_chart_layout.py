@@ -162,6 +162,65 @@ COLOR_WORDS = ["red", "teal", "orange", "navy", "gold", "purple", "e15759", "59a
 
 
 CASES = [_case(seed) for seed in range(len(TYPES) * len(SIZES) * 4)]
+RADIAL_TYPES = ["radar", "polar_area", "gauge", "radial_gauge", "progress_bar"]
+RADIAL_SIZES = [*SIZES, (900, 150), (150, 600), (333, 217)]
+
+
+def _radial_case(seed: int) -> dict[str, str]:
+    """A radial chart or gauge with a random mix of hard features: long labels, titles
+    and centre texts, many series or bands, huge and tiny values."""
+    rng = random.Random(1000 + seed)
+    kind = RADIAL_TYPES[seed % len(RADIAL_TYPES)]
+    width, height = RADIAL_SIZES[(seed // len(RADIAL_TYPES)) % len(RADIAL_SIZES)]
+    magnitude = rng.choice([1e-6, 1, 1e3, 1e9, 0])
+    params = {
+        "type": kind,
+        "width": str(width),
+        "height": str(height),
+        "scale": str(rng.choice([1, 2])),
+        "legend": rng.choice(["top", "bottom", "left", "right", "none"]),
+    }
+    if rng.random() < 0.5:
+        params["title"] = _words(rng, rng.choice([2, 8, 30]))
+    if rng.random() < 0.2:
+        params["number_format"] = rng.choice(["compact", "${:,.0f}", ".1%"])
+    if kind in ("radar", "polar_area"):
+        series = rng.choice([1, 2, 4, 8, 20]) if kind == "radar" else 1
+        points = rng.choice([1, 3, 5, 7, 12, 30])
+        signed = kind == "radar" and rng.random() < 0.3
+        params["data"] = "|".join(
+            ",".join(
+                f"{(rng.uniform(-1, 1) if signed else rng.uniform(0, 1)) * magnitude:.6g}"
+                for _ in range(points)
+            )
+            for _ in range(series)
+        )
+        long_labels = rng.random() < 0.5
+        params["labels"] = ",".join(
+            _words(rng, rng.randint(2, 4)) if long_labels else f"L{i}" for i in range(points)
+        )
+        params["series"] = ",".join(_words(rng, rng.randint(1, 3)) for _ in range(series))
+        if rng.random() < 0.3:
+            params |= {name: "false" for name in ("x_axis", "y_axis", "grid", "fill")}
+        if kind == "polar_area" and rng.random() < 0.5:
+            params["value_labels"] = rng.choice(["true", "percent"])
+        return params
+    high = (magnitude or 1) * 100
+    bands = sorted({float(f"{rng.uniform(0.05, 1) * high:.4g}") for _ in range(rng.randint(0, 10))})
+    if bands:
+        params["bands"] = ",".join(f"{b:g}" for b in bands)
+        params["y_max"] = f"{high:g}"
+    else:
+        params["y_max"] = f"{high:g}"
+    params["data"] = f"{rng.uniform(0, 1) * high:.6g}"
+    if rng.random() < 0.5:
+        params["center_text"] = rng.choice(["", "72%", _words(rng, rng.choice([1, 3, 12]))])
+    if rng.random() < 0.2:
+        params["y_axis"] = "false"
+    return params
+
+
+RADIAL_CASES = [_radial_case(seed) for seed in range(len(RADIAL_TYPES) * len(RADIAL_SIZES) * 3)]
 SMALL = 120  # CSS pixels: a legend may give way to the plot on an image this small
 
 
@@ -209,6 +268,9 @@ def check(drawn: Drawn) -> None:
     plot = ax.get_position()
     if params["type"] in ("pie", "doughnut"):
         assert plot.width * width >= MIN_PLOT_SHARE * min(width, height) - 1
+    elif params["type"] in RADIAL_TYPES:  # the direction the shape is bound by
+        assert plot.width >= MIN_PLOT_SHARE - 0.01 or plot.height >= MIN_PLOT_SHARE - 0.01
+        _check_radial(drawn)
     else:
         assert plot.width >= MIN_PLOT_SHARE - 0.01 and plot.height >= MIN_PLOT_SHARE - 0.01
         for side in (ax.get_xaxis_transform(), ax.get_yaxis_transform()):
@@ -296,7 +358,9 @@ def texts_of(drawn: Drawn) -> list[str]:
 
 
 def _legend_names(params: dict[str, str]) -> list[str]:
-    if params["type"] in ("pie", "doughnut"):
+    if params["type"] in ("gauge", "radial_gauge", "progress_bar"):
+        return []
+    if params["type"] in ("pie", "doughnut", "polar_area"):
         values = [float(v) for v in params["data"].split("|")[0].split(",")]
         labels = params["labels"].split(",")
         return [label for label, value in zip(labels, values, strict=False) if value > 0]
@@ -339,6 +403,7 @@ def _check_value_labels(drawn: Drawn) -> None:
     if (
         params.get("value_labels") != "true"
         or params["type"] in ("pie", "doughnut", "stacked_bar", "horizontal_stacked_bar")
+        or params["type"] in RADIAL_TYPES  # a wedge too small for its label goes without
         or stacked_bars  # a segment too small for its label goes without
     ):
         return
@@ -351,6 +416,42 @@ def _check_value_labels(drawn: Drawn) -> None:
 @pytest.mark.parametrize("params", CASES, ids=[f"{p['type']}-{i}" for i, p in enumerate(CASES)])
 def test_layout_grid(params):
     check(draw(params))
+
+
+@pytest.mark.parametrize(
+    "params", RADIAL_CASES, ids=[f"{p['type']}-{i}" for i, p in enumerate(RADIAL_CASES)]
+)
+def test_radial_layout_grid(params):
+    check(draw(params))
+
+
+def _check_radial(drawn: Drawn) -> None:
+    """Every text of a radial chart inside its plot's box (a radar's labels, a gauge's
+    ends and text); the centre text inside the hole, a progress bar's inside the bar."""
+    ax = drawn.figure.axes[0]
+    plot = ax.get_window_extent(drawn.canvas.get_renderer())
+    for text in ax.texts:
+        if not text.get_text().strip():
+            continue
+        box = drawn.extent(text)
+        assert plot.x0 - 1 <= box.x0 and box.x1 <= plot.x1 + 1, text.get_text()
+        if text.get_label() != "tick":  # the top tick's label may stand on the rim
+            assert plot.y0 - 1 <= box.y0 and box.y1 <= plot.y1 + 1, text.get_text()
+    centre = [t for t in ax.texts if t.get_label() == "center"]
+    assert len(centre) <= 1
+    if centre and drawn.params["type"] == "radial_gauge":
+        hole = ax.patches[0]  # the track: its inner edge bounds the hole
+        assert _inside_circle(drawn, centre[0], hole)
+
+
+def _inside_circle(drawn: Drawn, text: Text, ring: object) -> bool:
+    """Whether `text`'s box lies inside the hole of `ring` (a Wedge with a width)."""
+    ax = drawn.figure.axes[0]
+    centre = ax.transData.transform(ring.center)
+    inner = (ax.transData.transform((ring.r - ring.width, 0)) - ax.transData.transform((0, 0)))[0]
+    box = drawn.extent(text)
+    corners = np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]])
+    return bool((np.hypot(*(corners - centre).T) <= inner + 0.5).all())
 
 
 @pytest.mark.parametrize(

@@ -172,4 +172,5 @@ def test_help_refers_to_the_colour_syntax_instead_of_listing_names(capsys):
         main(["render", "qr", "--help"])
     text = capsys.readouterr().out
     assert "aliceblue" not in text
-    assert text.count("CSS name") == 2  # --color and --background, once each
+    # --color, --background, --finder-color and --caption-color, once each
+    assert text.count("CSS name") == 4

@@ -53,7 +53,13 @@ from imagegen.charts.legend import (
     slice_entries,
 )
 from imagegen.charts.measure import Measure
-from imagegen.charts.model import ROUND_TYPES, ChartParams, is_horizontal, stacking
+from imagegen.charts.model import (
+    RADIAL_TYPES,
+    ROUND_TYPES,
+    ChartParams,
+    is_horizontal,
+    stacking,
+)
 from imagegen.charts.numbers import compact_number, number_formatter
 from imagegen.charts.plots import (
     VALUE_LABEL_GAP,
@@ -63,6 +69,7 @@ from imagegen.charts.plots import (
     draw_series,
     positions,
 )
+from imagegen.charts.radial import draw_radial, drawing_size, radial_entries
 from imagegen.charts.series import ChartData, resolve
 from imagegen.charts.style import CSS_DPI, SMALL_RATIO, TITLE_RATIO, Style
 from imagegen.charts.text import ChartFonts, literal
@@ -153,11 +160,15 @@ class _Chart:
         params = self.params
         round_chart = params.type in ROUND_TYPES
         entries = slice_entries(self.data) if round_chart else series_entries(self.data)
+        if params.type in RADIAL_TYPES:
+            entries = radial_entries(params, self.data)
         position = params.legend or ("top" if len(entries) > 1 else "none")
         write = number_formatter(params.number_format)
         layout = self._layout(entries, position if entries else "none", write)
         ax = self.figure.add_axes(_fraction(layout.plot, params), facecolor="none")
-        if round_chart:
+        if params.type in RADIAL_TYPES:
+            draw_radial(ax, params, self.data, self.style, write, layout.plot, *self._text)
+        elif round_chart:
             draw_pie(ax, params, self.data, self.style, write, layout, self.measure)
         else:
             draw_axes(ax, layout, params, len(self.data.labels), self.style)
@@ -169,6 +180,10 @@ class _Chart:
         elif position == "best" and entries:
             self._legend_inside(ax, layout, entries)
 
+    @property
+    def _text(self) -> tuple[Measure, float]:
+        return self.measure, self.size
+
     # Where everything goes
 
     def _layout(self, entries: Entries, position: str, write: Writer) -> ChartLayout:
@@ -178,7 +193,12 @@ class _Chart:
         for give_way in _GIVE_WAY:
             layout = self._plan(entries, position, write, give_way)
             plot = layout.plot
-            if plot.width >= MIN_PLOT_SHARE * width and plot.height >= MIN_PLOT_SHARE * height:
+            wide, tall = (
+                plot.width >= MIN_PLOT_SHARE * width,
+                plot.height >= MIN_PLOT_SHARE * height,
+            )
+            # A radial chart keeps its share in the direction its shape is bound by.
+            if (wide or tall) if self.params.type in RADIAL_TYPES else (wide and tall):
                 break
         return layout
 
@@ -197,20 +217,33 @@ class _Chart:
         legend = None
         if position in ("top", "bottom", "left", "right") and give_way.legend_rows != 0:
             legend, region = self._place_legend(entries, position, region, give_way.legend_rows)
-        if params.type in ROUND_TYPES:
-            side = min(region.width, region.height)
-            left = region.left + (region.width - side) / 2
-            slack = (region.height - side) / 2  # the pie, title and legend centred together
+        if params.type in ROUND_TYPES | RADIAL_TYPES:
+            wide, tall = (
+                drawing_size(params, self.data, region, *self._text)
+                if params.type in RADIAL_TYPES
+                else (min(region.width, region.height),) * 2
+            )
+            left = region.left + (region.width - wide) / 2
+            slack = (region.height - tall) / 2  # the pie, title and legend centred together
             down = -slack if legend is None or position != "bottom" else slack
             return ChartLayout(
-                plot=Box(left, region.bottom + slack, left + side, region.bottom + slack + side),
+                plot=Box(left, region.bottom + slack, left + wide, region.bottom + slack + tall),
                 title=title,
-                title_top=title_top - slack,
+                title_top=title_top - self._title_drop(slack, legend, position, region),
                 legend=None
                 if legend is None
                 else shifted(legend, 0, down if position in ("top", "bottom") else 0),
             )
         return self._axes_layout(region, title, title_top, legend, give_way.axis_titles, write)
+
+    def _title_drop(self, slack: float, legend: Legend | None, position: str, region: Box) -> float:
+        """How far the title comes down to the round chart under it: `slack`, but not
+        onto a legend at a side (which stays centred on the room's height)."""
+        if legend is None or position not in ("left", "right"):
+            return slack
+        rows = [e.y for e in legend.entries] + ([legend.more_at[1]] if legend.more else [])
+        top = max(rows, default=region.bottom) + self.measure.line(legend.size) / 2
+        return max(0.0, min(slack, region.top - top))
 
     def _place_legend(
         self, entries: Entries, position: str, region: Box, rows: int | None

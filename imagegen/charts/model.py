@@ -6,6 +6,7 @@ JSON list; see `compact.py`. Options that only make sense as structures (`datase
 for JSON bodies. The limits in force are applied by the generator with `with_limits`.
 """
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -40,6 +41,13 @@ from imagegen.errors import limit_error
 from imagegen.plugin import check_pixel_budget
 from imagegen.textparams import DrawnText
 
+# Charts drawn round a centre, or as one value against its range (gauges).
+RadialType = Literal["radar", "polar_area", "gauge", "radial_gauge", "progress_bar"]
+RADIAL_TYPES = frozenset(RadialType.__args__)
+GAUGE_TYPES = frozenset({"gauge", "radial_gauge", "progress_bar"})
+# Charts with a hole (or a face) that `center_text` is written in.
+CENTER_TEXT_TYPES = GAUGE_TYPES | {"doughnut"}
+
 ChartType = Literal[
     "line",
     "bar",
@@ -51,6 +59,7 @@ ChartType = Literal[
     "doughnut",
     "scatter",
     "sparkline",
+    RadialType,
 ]
 DatasetType = Literal["line", "bar", "area", "scatter"]
 LegendPosition = Literal["none", "top", "bottom", "left", "right", "best"]
@@ -76,6 +85,7 @@ _TYPE_ALIASES = {
     "donut": "doughnut",
     "stacked_hbar": "horizontal_stacked_bar",
     "stacked_horizontal_bar": "horizontal_stacked_bar",
+    "polar": "polar_area",
 }
 _LEGEND_WORDS = {"on": "top", "true": "top", "show": "top", "off": "none", "false": "none"}
 _VALUE_LABEL_WORDS = {
@@ -124,7 +134,8 @@ def limited_list(item: Any, max_items: int) -> Any:
 def _chart_type(value: object) -> object:
     if not isinstance(value, str):
         return value
-    name = re.sub(r"[\s-]+", "_", value.strip().lower())
+    camel = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", value.strip())  # polarArea
+    name = re.sub(r"[\s-]+", "_", camel.lower())
     return _TYPE_ALIASES.get(name, name)
 
 
@@ -332,9 +343,9 @@ class ChartParams(BaseModel):
 
     type: Annotated[ChartType, BeforeValidator(_chart_type)] = Field(
         "bar",
-        description="Chart type (short: `hbar`, `stacked_hbar`, `donut`). A sparkline is "
-        "a bare line for a table cell: no axes, ticks, legend or titles. Pie and "
-        "doughnut charts draw the first series.",
+        description="Chart type (or `hbar`, `stacked_hbar`, `donut`, `polar`, "
+        "`polarArea`…). Pie, doughnut and polar_area draw the first series; gauges one "
+        "value.",
     )
     data: Annotated[
         list[list[Point]] | None, BeforeValidator(split_series), TextForm(SERIES_PATTERN)
@@ -498,6 +509,32 @@ class ChartParams(BaseModel):
         json_schema_extra={"pattern": NUMBER_FORMAT_PATTERN},
     )
 
+    # Radial charts and gauges
+    bands: Annotated[
+        list[Coordinate] | None, BeforeValidator(split_points), TextForm(NUMBERS_PATTERN)
+    ] = Field(
+        None,
+        description="Gauges: where coloured bands end, increasing (`,`-separated in a "
+        "URL): `50,80,100` colours the dial from its start to 50, 50 to 80 and 80 to 100, "
+        "in `colors` (default green, yellow, orange, red…). The last is the range's end "
+        "unless `y_max` says otherwise. A radial_gauge or progress_bar is filled in the "
+        "colour of the band its value is in.",
+        examples=["50,80,100"],
+    )
+    center_text: DrawnText | None = Field(
+        None,
+        description="Text in the middle of a doughnut or a gauge (on a progress_bar's "
+        "bar), made smaller and wrapped to stay inside. Default on gauges: the value, "
+        "as `number_format` writes it (a progress_bar's percentage without one); empty "
+        "for none.",
+        examples=["72%"],
+    )
+    fill: bool = Field(
+        True,
+        description="Radar charts: each polygon filled, a quarter opaque, as areas are; "
+        "`false` draws the outlines only.",
+    )
+
     annotations: list[Annotation] | None = Field(
         None,
         description="Reference lines and bands inside the plot, each with an optional "
@@ -538,7 +575,7 @@ class ChartParams(BaseModel):
     @model_validator(mode="after")
     def _pixel_budget(self) -> "ChartParams":
         check_pixel_budget(self.width, self.height, self.scale, self.max_pixels)
-        if self.type != "sparkline":
+        if self.type not in ("sparkline", "progress_bar"):  # a bar in a table cell too
             for name, least in (("width", MIN_CHART_WIDTH), ("height", MIN_CHART_HEIGHT)):
                 if getattr(self, name) < least:
                     raise limit_error(
@@ -593,7 +630,7 @@ class ChartParams(BaseModel):
                 "at most {limit} annotations (annotations, hline, vline, hband and vband together)",
                 self.max_annotations,
             )
-        if self.type in ROUND_TYPES or self.type == "sparkline":
+        if self.type in ROUND_TYPES | RADIAL_TYPES or self.type == "sparkline":
             raise limit_error(name, f"a {self.type} chart has no axes for annotations", 0)
         for annotation in every:
             ends = annotation.y if isinstance(annotation.y, list) else [annotation.y]
@@ -650,6 +687,34 @@ class ChartParams(BaseModel):
                 raise limit_error(name, "must be above {limit} on a logarithmic axis", 0)
         return self
 
+    @model_validator(mode="after")
+    def _radial(self) -> "ChartParams":
+        if self.center_text is not None and self.type not in CENTER_TEXT_TYPES:
+            raise limit_error(
+                "center_text",
+                f"a {self.type} chart has no centre; center_text is for {{limit}}",
+                ", ".join(sorted(CENTER_TEXT_TYPES)),
+            )
+        if self.bands is not None and self.type not in GAUGE_TYPES:
+            raise limit_error(
+                "bands",
+                f"a {self.type} chart has no dial; bands are for {{limit}}",
+                ", ".join(sorted(GAUGE_TYPES)),
+            )
+        if self.type not in RADIAL_TYPES:
+            return self
+        if self.log_scale:
+            raise limit_error("log_scale", f"must be {{limit}} on a {self.type} chart", False)
+        name = "data" if self.data is not None else "datasets"
+        series = self.data if self.data is not None else [d.data for d in self.datasets or []]
+        if self.type == "polar_area" and any(
+            v is not None and v < 0 for v in (series[0] if series else [])
+        ):
+            raise limit_error(name, "polar_area wedges must be at least {limit}", 0)
+        if self.type in GAUGE_TYPES:
+            _check_gauge(self, name, series)
+        return self
+
 
 def stacking(params: ChartParams) -> Stacking:
     """How the chart's bars or areas stack."""
@@ -669,3 +734,53 @@ ANNOTATION_FIELDS = ("annotations", "hline", "vline", "hband", "vband")
 def annotations_of(params: ChartParams) -> list[Annotation]:
     """Every annotation of the chart, from JSON and from the URL forms."""
     return [a for name in ANNOTATION_FIELDS for a in getattr(params, name) or []]
+
+
+# Gauges
+
+
+DEFAULT_GAUGE_MAX = 100.0  # a gauge's range is 0 to 100 unless bands or y_max say otherwise
+
+
+def gauge_range(params: ChartParams) -> tuple[float, float]:
+    """The ends of a gauge's dial: `y_min` (else 0), and `y_max` (else the last band's
+    end, else 100)."""
+    low = 0.0 if params.y_min is None else params.y_min
+    if params.y_max is not None:
+        return low, params.y_max
+    return low, params.bands[-1] if params.bands else max(DEFAULT_GAUGE_MAX, low + 1)
+
+
+def gauge_value(params: ChartParams) -> float:
+    """The one value a gauge shows (validated: present, and inside its range)."""
+    first = params.data[0] if params.data is not None else (params.datasets or [])[0].data
+    value = first[0]
+    assert value is not None
+    return value
+
+
+def _check_gauge(params: ChartParams, name: str, series: list[list[Point]]) -> None:
+    """A gauge shows one finite value inside its range, with bands increasing inside it."""
+    values = [v for s in series for v in s]
+    if len(series) != 1 or len(values) != 1:
+        raise limit_error(name, f"a {params.type} shows one value: give {{limit}}", 1)
+    value = values[0]
+    if value is None or not math.isfinite(value):
+        raise limit_error(name, f"a {params.type} needs a value, a {{limit}}", "finite number")
+    low, high = gauge_range(params)
+    if low >= high:
+        raise limit_error("y_max", "must be greater than the gauge's start ({limit})", low)
+    if not low <= value <= high:
+        raise limit_error(
+            name, "the value must be inside the gauge's range, {limit}", f"{low:g} to {high:g}"
+        )
+    ends = [low, *(params.bands or [])]
+    for before, end in itertools.pairwise(ends):
+        if end <= before:
+            raise limit_error(
+                "bands", "must increase, each past the one before (and past y_min, {limit})", low
+            )
+    if params.bands and params.bands[-1] > high:
+        raise limit_error(
+            "bands", "must end inside the gauge's range, at most y_max ({limit})", high
+        )

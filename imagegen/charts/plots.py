@@ -20,6 +20,7 @@ from matplotlib.path import Path
 from matplotlib.transforms import Bbox, TransformedBbox
 
 from imagegen.charts.annotations import draw_annotations
+from imagegen.charts.center import draw_text, fit_text, in_circle, start_size
 from imagegen.charts.curves import line_path
 from imagegen.charts.layout import Box, ChartLayout
 from imagegen.charts.measure import Measure
@@ -46,6 +47,8 @@ MARKED_POINTS = 50
 DOUGHNUT_WIDTH = 0.45  # of the radius
 PIE_LABEL_RADIUS = 0.62  # where value labels sit on a pie, as a share of the radius
 PIE_LIMIT = 1.02  # axis limits around a pie of radius 1: room for the slices' edges
+LABEL_START = 2  # text sizes: the largest centre text of a doughnut
+HOLE_SHARE = 0.92  # of a doughnut's hole, that its centre text may take
 VALUE_LABEL_GAP = 4.0  # CSS pixels between a bar's end or a marker and its value label
 
 
@@ -581,6 +584,13 @@ def draw_pie(
     slices draw as fast as a few."""
     ax.set_axis_off()
     ax.set(xlim=(-PIE_LIMIT, PIE_LIMIT), ylim=(-PIE_LIMIT, PIE_LIMIT), aspect="equal")
+    radius_px = layout.plot.width / 2 / PIE_LIMIT
+    if params.type == "doughnut" and params.center_text:
+        hole = (1 - DOUGHNUT_WIDTH) * radius_px * HOLE_SHARE
+        size = style.text / PT_PER_PX
+        start = min(start_size(hole, size), LABEL_START * size)  # words, not a number
+        fitted = fit_text(measure, params.center_text, in_circle(hole), start)
+        draw_text(ax, (0, 0), fitted, style.ink)
     values = np.nan_to_num(data.series[0].values, nan=0.0) if data.series else np.zeros(0)
     if not values.sum() > 0:
         return
@@ -596,5 +606,4 @@ def draw_pie(
     )
     ax.add_collection(slices, autolim=False)
     if params.value_labels != "none":
-        radius_px = layout.plot.width / 2 / PIE_LIMIT
         _label_slices(ax, angles, values, data, params, style, write, radius_px, measure)

@@ -47,7 +47,8 @@ class Chart(Generator):
     summary = "Chart"
     description = (
         "A line, bar, horizontal bar, stacked bar (also horizontal and 100%), area (also "
-        "stacked and 100%), pie, doughnut, scatter or sparkline chart. `GET` takes the "
+        "stacked and 100%), pie, doughnut, scatter, sparkline, radar or polar area chart, "
+        "or a gauge, radial gauge or progress bar. `GET` takes the "
         "common options as query parameters, with lists "
         "in compact text (`data=1,2,3|4,5,6`, `labels=a,b,c`); `POST` takes the same "
         "parameters as a JSON body, plus `datasets` with a type, colour, line style and "
@@ -125,6 +126,48 @@ class Chart(Generator):
             "width": "480",
             "height": "280",
         },
+        {
+            "type": "radar",
+            "data": "4,3,5,2,4,3|3,5,3,4,2,5",
+            "labels": "Speed,Battery,Camera,Screen,Price,Storage",
+            "series": "Model A,Model B",
+            "y_max": "5",
+            "title": "Phones compared",
+            "width": "420",
+            "height": "320",
+        },
+        {
+            "type": "polar_area",
+            "data": "11,16,7,3,14",
+            "labels": "North,East,South,West,Online",
+            "value_labels": "true",
+            "legend": "right",
+            "title": "Orders by region",
+            "width": "420",
+            "height": "280",
+        },
+        {
+            "type": "gauge",
+            "data": "72",
+            "bands": "50,80,100",
+            "center_text": "72 ms",
+            "title": "Response time",
+            "width": "320",
+            "height": "220",
+        },
+        {
+            "type": "radial_gauge",
+            "data": "64",
+            "center_text": "64% done",
+            "width": "200",
+            "height": "200",
+        },
+        {
+            "type": "progress_bar",
+            "data": "37",
+            "width": "320",
+            "height": "40",
+        },
     )
 
     def params_model(self) -> type[BaseModel]:
@@ -149,6 +192,8 @@ class Chart(Generator):
             colors={"max_length": points},
             datasets={"annotation": limited_list(dataset, series) | None},
             annotations={"annotation": limited_list(annotation, notes) | None},
+            bands={"annotation": limited_list(Coordinate, limits.max_gauge_bands) | None},
+            center_text={"max_length": limits.max_label_length},
             hline={"annotation": annotation_list(annotation, "y", band=False)},
             vline={"annotation": annotation_list(annotation, "x", band=False)},
             hband={"annotation": annotation_list(annotation, "y", band=True)},
