@@ -20,6 +20,12 @@ GRADIENT_SYNTAX = (
     "`linear,{angle},{colour},{colour}[,…]` (CSS degrees: `90` runs left to right) or "
     "`radial,{colour},{colour}[,…]`; a colour may end in `:{per cent}` (`ff0000:20`)."
 )
+# The spec's form: lower-case kinds and hex colours (names and upper case work too).
+GRADIENT_PATTERN = (
+    r"^(linear,-?[0-9]{1,6}(\.[0-9]{1,3})?(deg)?|radial)"
+    r"(,#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})"
+    r"(:(100(\.0{1,3})?|[0-9]{1,2}(\.[0-9]{1,3})?))?){2,}$"
+)
 _ANGLE = re.compile(r"(-?[0-9]{1,6}(?:\.[0-9]{1,3})?)(?:deg)?")
 _POSITION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 # The colours of a gradient are looked up in a table with one entry per pixel along it,
@@ -110,7 +116,7 @@ GradientParam = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^(?i:linear|radial),.+,.+$",
+            "pattern": GRADIENT_PATTERN,
             "examples": ["linear,45,ff0000,0000ff", "radial,ffffff,1e293b"],
         }
     ),
@@ -161,7 +167,10 @@ def draw_gradient(gradient: Gradient, width: int, height: int) -> Image.Image:
     along, length = _where_along(gradient, width, height)
     entries = int(min(max(math.ceil(length), 2), _MAX_TABLE))
     table = _table(gradient, entries)
-    index = np.rint(along * (entries - 1))
-    np.clip(index, 0, entries - 1, out=index)
-    pixels = table[index.astype(np.intp)]
-    return Image.frombuffer("RGBA", (width, height), pixels.tobytes(), "raw", "RGBA", 0, 1)
+    # In place, and 16-bit indices: a 16-megapixel gradient needs 64 MB of positions,
+    # 32 of indices and 64 of pixels at once, not twice that.
+    along *= entries - 1
+    np.rint(along, out=along)
+    np.clip(along, 0, entries - 1, out=along)
+    pixels = table[along.astype(np.uint16)]
+    return Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).copy()

@@ -84,6 +84,8 @@ def test_entry_point_generator_gets_documented_working_routes(tmp_path, monkeypa
         "image/png",
         "image/jpeg",
         "image/webp",
+        "image/avif",
+        "image/gif",
     }
     body = spec["paths"]["/swatch"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/SwatchParams"}
