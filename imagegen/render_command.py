@@ -95,7 +95,7 @@ def _add_generator_parser(commands: Any, generator: Generator) -> None:
         help=f"output format, one of {', '.join(tokens_for(generator.formats))}, instead of "
         f"the file's extension (default: {generator.formats[0].name})",
     )
-    parser.add_argument("--quality", help="JPEG and lossy WebP quality, 1-100")
+    parser.add_argument("--quality", help="JPEG, lossy WebP and AVIF quality, 1-100")
     parser.add_argument(
         "--lossless", nargs="?", const="true", metavar="BOOL", help="WebP only: lossless"
     )

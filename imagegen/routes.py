@@ -367,7 +367,8 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
             "name": QUALITY_PARAM,
             "in": "query",
             "required": False,
-            "description": "JPEG and lossy WebP quality, 1-100 (defaults: JPEG 85, WebP 80).",
+            "description": "JPEG, lossy WebP and AVIF quality, 1-100 "
+            "(defaults: JPEG 85, WebP 80, AVIF 60).",
             "schema": {"type": "integer", "minimum": 1, "maximum": 100},
         },
         {

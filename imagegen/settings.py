@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )
+    max_gradient_stops: int = Field(
+        16,
+        ge=2,
+        le=256,
+        description="Most colours in a placeholder's `gradient`: each is a few bytes of "
+        "URL and one interpolation over the image's width; 16 covers every design tool's "
+        "presets.",
+    )
     max_render_cost: float = Field(
         4000,
         gt=0,

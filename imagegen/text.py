@@ -174,7 +174,7 @@ class _Line:
     width: float
     top: float  # ink extent relative to the baseline (negative is above)
     bottom: float
-    text: str = ""  # in logical order, for output that lays text out itself (SVG)
+    text: str = ""  # in logical order, for formats that lay out text themselves (SVG)
 
 
 def _run_args(run: _Run) -> tuple[str, dict[str, str]]:

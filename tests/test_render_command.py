@@ -85,7 +85,7 @@ def test_bad_parameter_prints_the_routes_422_message(args, query, client, capsys
 @pytest.mark.parametrize(
     ("output", "extra", "message"),
     [
-        ("out.gif", [], "format: must be one of png, jpeg, jpg, webp"),
+        ("out.bmp", [], "format: must be one of png, jpeg, jpg, webp, avif, gif, svg"),
         ("out.png", ["--format", "jpg"], "format: conflicts with the path's extension .png"),
         ("out.png", ["--lossless", "maybe"], "lossless: must be true or false"),
     ],

@@ -94,8 +94,7 @@ class QRServer(Grammar):
     description = (
         "goQR.me's QR code API (`api.qrserver.com/v1/create-qr-code/?data=…&size=200x200`): "
         "a URL written for it renders here when only the host changes, with its defaults "
-        "(200×200 PNG, ecc L, no quiet zone, a 1-pixel margin). GIF and EPS are not "
-        "drawn here."
+        "(200×200 PNG, ecc L, no quiet zone, a 1-pixel margin). EPS is not drawn here."
     )
     parameters: ClassVar[tuple[dict[str, Any], ...]] = (
         {**_parameter("data", "The content of the code.", {"type": "string"}), "required": True},
@@ -117,7 +116,7 @@ class QRServer(Grammar):
         _parameter("qzone", "Quiet zone in modules (default 0).", {"type": "integer"}),
         _parameter(
             "format",
-            "png (default), jpg, jpeg or svg; gif and eps are not drawn here.",
+            "png (default), gif, jpg, jpeg or svg; eps is not drawn here.",
             {"type": "string", "enum": list(_FORMATS)},
         ),
         _parameter(
@@ -139,7 +138,7 @@ class QRServer(Grammar):
             raise invalid_parameter("format", f"must be one of {', '.join(_FORMATS)}", _FORMATS)
         if fmt == "eps":
             raise invalid_parameter(
-                "format", "EPS is not drawn here: use svg", ["png", "jpg", "svg"]
+                "format", "EPS is not drawn here: use svg", ["png", "gif", "jpg", "svg"]
             )
         source = _charset("charset-source", query.get("charset-source", "UTF-8"))
         margin = query.get("margin", "1").strip()

@@ -28,7 +28,7 @@ from qrcode.exceptions import DataOverflowError
 from imagegen.colors import COLOR_SYNTAX, RGBA, Color, composite
 from imagegen.errors import limit_error
 from imagegen.fonts import font_choice
-from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
+from imagegen.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.plugin import Generator, check_pixel_budget, with_limits
 from imagegen.qr_codewords import best_fit
 from imagegen.qr_content import CONTENT_MODELS, Geo, Mail, MeCard, Sms, Tel, VCard, WiFi
@@ -181,7 +181,7 @@ class QRParams(BaseModel):
         "ffffff",
         validate_default=True,
         description="Background colour, quiet zone included. `transparent` works for PNG, "
-        "WebP and SVG; JPEG shows it as white." + COLOR_SYNTAX,
+        "WebP, AVIF, GIF and SVG; JPEG shows it as white." + COLOR_SYNTAX,
     )
     version: int | None = Field(
         None,
@@ -494,7 +494,7 @@ def draw_svg(modules: np.ndarray, params: QRParams) -> bytes:
 
 
 class QR(Generator):
-    """`GET /qr?data=...` and `POST /qr`: a QR code as PNG, WebP, JPEG or SVG."""
+    """`GET /qr?data=...` and `POST /qr`: a QR code as PNG, WebP, AVIF, JPEG, GIF or SVG."""
 
     name = "qr"
     summary = "QR code"
@@ -504,7 +504,7 @@ class QR(Generator):
         "`data` at the error correction level `ecc`, unless `version` is given. "
         "`POST /qr` takes the same parameters as a JSON body, for long data."
     )
-    formats = (PNG, WEBP, JPEG, SVG)
+    formats = (PNG, WEBP, AVIF, JPEG, GIF, SVG)
     accepts_body = True
     examples = (
         {"data": "https://example.com/tickets/42", "size": "200"},
