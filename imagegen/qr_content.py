@@ -124,15 +124,14 @@ class Contact(_Fields):
     first_name: Text | None = Field(None, description="Given name.", examples=["Ada"])
     last_name: Text | None = Field(None, description="Family name.", examples=["Lovelace"])
     organization: Text | None = Field(None, description="Company or organisation.")
-    title: Text | None = Field(None, description="Job title (vCard only).")
     phone: Phone | None = None
     email: Email | None = None
     url: Text | None = Field(None, description="A web address.")
     street: Text | None = Field(None, description="Street address.")
-    city: Text | None = None
+    city: Text | None = Field(None, description="City or town.")
     region: Text | None = Field(None, description="State, province or region.")
-    postcode: Text | None = None
-    country: Text | None = None
+    postcode: Text | None = Field(None, description="Postal code.")
+    country: Text | None = Field(None, description="Country.")
     note: Note | None = Field(None, description="Free text; line breaks are kept in a vCard.")
 
     @model_validator(mode="after")
@@ -151,6 +150,8 @@ class Contact(_Fields):
 
 class VCard(Contact):
     """A contact as a vCard 3.0 (RFC 2426)."""
+
+    title: Text | None = Field(None, description="Job title.")
 
     def payload(self) -> str:
         """A vCard 3.0 (RFC 2426), lines ending in CRLF as it says."""
@@ -178,7 +179,7 @@ class VCard(Contact):
 
 class MeCard(Contact):
     """A contact as a MeCard (NTT Docomo's format): shorter than a vCard, read by most
-    phones. `title` is left out (MeCard has no field for it)."""
+    phones."""
 
     def payload(self) -> str:
         name = ",".join(

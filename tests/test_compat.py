@@ -150,6 +150,7 @@ QRSERVER_GOLDEN = [
     ("/v1/create-qr-code/?data=Example", "Example", (200, 200), "PNG"),
     ("/v1/create-qr-code/?data=Example&format=jpg&size=300x300", "Example", (300, 300), "JPEG"),
     ("/v1/create-qr-code/?data=Example&format=jpeg", "Example", (200, 200), "JPEG"),
+    ("/v1/create-qr-code/?data=Example&format=gif&size=150x150", "Example", (150, 150), "GIF"),
 ]
 
 

@@ -345,3 +345,10 @@ def test_jpeg_of_a_transparent_styled_code_is_white_behind(styled):
     image = Image.open(io.BytesIO(response.content))
     assert image.mode == "RGB" and image.getpixel((1, 1)) == (255, 255, 255)
     assert read(response.content) == [URL]
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp", "avif", "jpg", "gif"])
+def test_a_fully_styled_code_decodes_in_every_raster_format(styled, fmt):
+    response = styled.get(f"/qr.{fmt}", params={"data": URL, **STYLES["everything"], "size": 300})
+    assert response.status_code == 200
+    assert read(response.content) == [URL]

@@ -94,8 +94,7 @@ class QRServer(Grammar):
     description = (
         "goQR.me's QR code API (`api.qrserver.com/v1/create-qr-code/?data=…&size=200x200`): "
         "a URL written for it renders here when only the host changes, with its defaults "
-        "(200×200 PNG, ecc L, no quiet zone, a 1-pixel margin). GIF and EPS are not "
-        "drawn here."
+        "(200×200 PNG, ecc L, no quiet zone, a 1-pixel margin). EPS is not drawn here."
     )
     parameters: ClassVar[tuple[dict[str, Any], ...]] = (
         {**_parameter("data", "The content of the code.", {"type": "string"}), "required": True},
