@@ -256,6 +256,14 @@ def test_signed_servers_sign_root_placeholders_too() -> None:
     assert signed.get("/fonts").status_code == 200  # still not signed
 
 
+def test_only_digits_and_whole_keywords_are_claimed(client: TestClient) -> None:
+    assert client.get("/vga-page").status_code == 404
+    assert client.get("/recent").status_code == 404
+    assert client.get("/popular/items").status_code == 404
+    assert client.get("/VGA&TEXT=hi").status_code == 200  # dummyimage reads any case
+    assert client.get("/300.jpg/09f/fff.jpeg").headers["content-type"] == "image/jpeg"
+
+
 def test_off_leaves_the_root_alone() -> None:
     off = client_for("off")
     assert off.get("/600x400").status_code == 404

@@ -28,6 +28,7 @@ from typing import Any
 from imagegen.colors import format_color, parse_color
 from imagegen.compat import CompatRequest, Grammar, Translation
 from imagegen.errors import invalid_parameter
+from imagegen.formats import format_for_token
 
 
 @dataclass(frozen=True)
@@ -119,21 +120,23 @@ _SIDE = re.compile(rf"(?P<number>{_NUMBER})|(?P<ratio>{_RATIO})")
 _SCALE = re.compile(r"@([0-9]{1,2})x$", re.IGNORECASE)
 _SHORT_HEX = re.compile(r"[0-9a-fA-F]{1,2}")
 _ALPHA = re.compile(r"[0-9]{1,3}")
-_PATH_TEXT = "&text="
+_PATH_TEXT = re.compile(r"&text=", re.IGNORECASE)
 _HEX_ESCAPE = re.compile(r"0x([0-9a-fA-F]{2})")
-_KEYWORD_HEAD = re.compile(r"[a-z0-9]+")
+# A keyword is the whole first segment, or is followed by an extension, `@2x` or `&text=`.
+_KEYWORD_HEAD = re.compile(r"([a-z0-9]+)(?:[.@&]|$)")
+_DIGITS = tuple("0123456789")
 
 
 def _first_word(segment: str) -> str:
     found = _KEYWORD_HEAD.match(segment.lower())
-    return found.group(0) if found else ""
+    return found.group(1) if found else ""
 
 
 def claims_root_path(path: str) -> bool:
     """Whether a root path is a placeholder URL: its first segment begins with an ASCII
     digit or is a size keyword (`/vga`, `/leaderboard.png`, `/skyscraper/f0f/f`)."""
     first = path.removeprefix("/").partition("/")[0]
-    return first[:1] in tuple("0123456789") or _first_word(first) in SIZE_KEYWORDS
+    return first[:1] in _DIGITS or _first_word(first) in SIZE_KEYWORDS
 
 
 @dataclass
@@ -255,7 +258,8 @@ class PlaceholderURLs(Grammar):
         defaults = self.defaults
         assert defaults is not None  # claims_path took it
         spec = request.path_params.get("spec", request.path.removeprefix("/"))
-        spec, _, path_text = spec.partition(_PATH_TEXT)
+        spec, *rest = _PATH_TEXT.split(spec, maxsplit=1)
+        path_text = rest[0] if rest else ""
         segments = [segment for segment in spec.split("/") if segment]
         if not segments:
             raise invalid_parameter("size", "the path must begin with the size")
@@ -290,7 +294,7 @@ class PlaceholderURLs(Grammar):
             colors.append(_color(value, ("background", "text_color")[len(colors)]))
             if extension:
                 extensions.append(extension)
-        if len(set(extensions)) > 1:
+        if len({format_for_token(extension) for extension in extensions}) > 1:
             raise invalid_parameter("format", f"given twice: {' and '.join(extensions)}")
         query = request.query
         params: dict[str, Any] = {
