@@ -2,8 +2,10 @@
 by `imagegen.compat.placeholder_urls` and drawn by `/placeholder`; and every route that
 was there before still answers as it did."""
 
+import re
 from functools import cache
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 import pytest
 from fastapi import FastAPI
@@ -20,6 +22,7 @@ from imagegen.signing import sign_url
 from tests.conftest import decode
 
 SERVICES = ("placehold.co", "dummyimage.com", "fakeimg.pl")
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 @cache
@@ -56,24 +59,29 @@ def near(color: tuple[int, ...], colors_seen: set[tuple[int, ...]], slack: int =
 # the service's default, checked separately.
 GOLDEN = [
     # placehold.co
-    ("placehold.co", "/600x400", (600, 400), "PNG", (221, 221, 221, 255), (153, 153, 153, 255)),
-    ("placehold.co", "/400", (400, 400), "PNG", (221, 221, 221, 255), (153, 153, 153, 255)),
+    ("placehold.co", "/600x400", (600, 400), "SVG", (221, 221, 221, 255), (153, 153, 153, 255)),
+    ("placehold.co", "/400", (400, 400), "SVG", (221, 221, 221, 255), (153, 153, 153, 255)),
     ("placehold.co", "/600x400/png", (600, 400), "PNG", (221, 221, 221, 255), None),
     ("placehold.co", "/600x400.png", (600, 400), "PNG", (221, 221, 221, 255), None),
     ("placehold.co", "/600x400/jpeg", (600, 400), "JPEG", (221, 221, 221, 255), None),
     ("placehold.co", "/600x400/webp", (600, 400), "WEBP", (221, 221, 221, 255), None),
-    ("placehold.co", "/600x400/000000/FFFFFF", (600, 400), "PNG", (0, 0, 0, 255), (255,) * 4),
+    ("placehold.co", "/600x400/000000/FFFFFF", (600, 400), "SVG", (0, 0, 0, 255), (255,) * 4),
     ("placehold.co", "/600x400/000000/FFF/png", (600, 400), "PNG", (0, 0, 0, 255), (255,) * 4),
     ("placehold.co", "/600x400/000000/FFFFFF.png", (600, 400), "PNG", (0, 0, 0, 255), None),
-    ("placehold.co", "/600x400/orange/white", (600, 400), "PNG", (255, 165, 0, 255), None),
-    ("placehold.co", "/600x400/transparent/F00", (600, 400), "PNG", (0, 0, 0, 0), None),
-    ("placehold.co", "/600x400?text=Hello+World", (600, 400), "PNG", (221, 221, 221, 255), None),
-    ("placehold.co", "/600x400?text=Hello\\nWorld", (600, 400), "PNG", (221,) * 3 + (255,), None),
-    ("placehold.co", "/600x400?font=roboto", (600, 400), "PNG", (221, 221, 221, 255), None),
-    ("placehold.co", "/800?text=Hello+World&font=roboto", (800, 800), "PNG", None, None),
+    ("placehold.co", "/600x400/orange/white", (600, 400), "SVG", (255, 165, 0, 255), None),
+    ("placehold.co", "/600x400/transparent/F00", (600, 400), "SVG", (0, 0, 0, 0), None),
+    ("placehold.co", "/600x400?text=Hello+World", (600, 400), "SVG", (221, 221, 221, 255), None),
+    ("placehold.co", "/600x400?text=Hello\\nWorld", (600, 400), "SVG", (221,) * 3 + (255,), None),
+    ("placehold.co", "/600x400?font=roboto", (600, 400), "SVG", (221, 221, 221, 255), None),
+    ("placehold.co", "/800?text=Hello+World&font=roboto", (800, 800), "SVG", None, None),
+    ("placehold.co", "/600x400/gif", (600, 400), "GIF", (221, 221, 221, 255), None),
+    ("placehold.co", "/600x400.avif", (600, 400), "AVIF", (221, 221, 221, 255), None),
+    ("placehold.co", "/600x400/000/FFF.gif", (600, 400), "GIF", (0, 0, 0, 255), (255,) * 4),
+    ("placehold.co", "/600x400/png", (600, 400), "PNG", (221, 221, 221, 255), None),
+    ("placehold.co", "/600x400.svg", (600, 400), "SVG", (221, 221, 221, 255), (153,) * 3 + (255,)),
     ("placehold.co", "/600x400@2x.png", (1200, 800), "PNG", (221, 221, 221, 255), None),
     ("placehold.co", "/800@3x.png", (2400, 2400), "PNG", (221, 221, 221, 255), None),
-    ("placehold.co", "/600x400@2x/F8F8F8/CCC?text=Your%20image", (1200, 800), "PNG", None, None),
+    ("placehold.co", "/600x400@2x/F8F8F8/CCC?text=Your%20image", (600, 400), "SVG", None, None),
     # dummyimage.com
     ("dummyimage.com", "/600x400/000/fff", (600, 400), "PNG", (0, 0, 0, 255), (255,) * 4),
     ("dummyimage.com", "/300", (300, 300), "PNG", (204, 204, 204, 255), (0, 0, 0, 255)),
@@ -116,8 +124,18 @@ def test_golden_urls_render_with_the_right_size_format_and_colours(
 ) -> None:
     response = client_for(service).get(url)
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == f"image/{fmt.lower()}"
     assert "vary" not in response.headers  # each service's format is explicit
+    if fmt == "SVG":
+        assert response.headers["content-type"] == "image/svg+xml"
+        root = ElementTree.fromstring(response.content)
+        assert (root.get("width"), root.get("height")) == tuple(map(str, size))
+        drawn = {fill for fill in re.findall(r'fill="#([0-9a-f]{6})"', response.text)}
+        for color in (background, text):
+            if color is not None and color[3] == 255:
+                assert "{:02x}{:02x}{:02x}".format(*color[:3]) in drawn, (color, drawn)
+        assert root.find(f"{SVG_NS}g/{SVG_NS}text") is not None  # the text is drawn
+        return
+    assert response.headers["content-type"] == f"image/{fmt.lower()}"
     image = decode(response.content)
     assert (image.format, image.size) == (fmt, size)
     corner = image.convert("RGBA").getpixel((0, 0))
@@ -133,6 +151,23 @@ def test_golden_urls_render_with_the_right_size_format_and_colours(
         assert near(text, colors(image))
 
 
+def test_fakeimg_corner_radius() -> None:
+    fakeimg = client_for("fakeimg.pl")
+    uniform = decode(fakeimg.get("/300x200/ff0000/?radius=40").content).convert("RGBA")
+    assert uniform.getpixel((0, 0))[3] == 0 and uniform.getpixel((299, 199))[3] == 0
+    assert uniform.getpixel((40, 40)) == (255, 0, 0, 255)
+    one = decode(fakeimg.get("/300x200/ff0000/?radius_tl=50").content).convert("RGBA")
+    assert one.getpixel((0, 0))[3] == 0  # rounded
+    assert one.getpixel((299, 0)) == one.getpixel((0, 199)) == (255, 0, 0, 255)  # square
+    # A corner not given takes `radius`: /placeholder's radius in CSS order.
+    mixed = fakeimg.get("/300x200/ff0000/?radius=10&radius_br=60")
+    ours = fakeimg.get(
+        "/placeholder/300x200.png?background=ff0000&color=909090&font=yanone-kaffeesatz"
+        "&text=300%20x%20200&radius=10,10,60,10"
+    )
+    assert mixed.content == ours.content
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_has_its_own_defaults(service: str) -> None:
     expected = {
@@ -146,7 +181,8 @@ def test_each_service_has_its_own_defaults(service: str) -> None:
     query = f"background={background}&color={color}&font={font}"
     if text is not None:
         query += f"&text={text}"
-    ours = client_for(service).get(f"/placeholder/600x400.png?{query}")
+    extension = "svg" if service == "placehold.co" else "png"
+    ours = client_for(service).get(f"/placeholder/600x400.{extension}?{query}")
     assert theirs.status_code == ours.status_code == 200
     assert theirs.content == ours.content
     assert theirs.headers["etag"] == ours.headers["etag"]  # one image, one cache entry
@@ -169,7 +205,7 @@ def test_placehold_co_fonts_are_all_bundled(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("keyword", "size"), sorted(SIZE_KEYWORDS.items()))
 def test_size_keywords(client: TestClient, keyword: str, size: tuple[int, int]) -> None:
-    response = client.get(f"/{keyword}")
+    response = client.get(f"/{keyword}.png")
     assert response.status_code == 200
     assert decode(response.content).size == size
     assert client.get(f"/{keyword.upper()}.webp").headers["content-type"] == "image/webp"
@@ -192,7 +228,8 @@ def test_text_in_the_path_and_line_breaks() -> None:
     one_line = decode(dummy.get("/300x200/fff/000&text=AAA+BBB").content)
     two_lines = decode(dummy.get("/300x200/fff/000&text=AAA|BBB").content)
     as_query = decode(dummy.get("/300x200/fff/000?text=AAA|BBB").content)
-    placehold = decode(client_for("placehold.co").get("/300x200/fff/000?text=AAA\\nBBB").content)
+    placehold_co = client_for("placehold.co")
+    placehold = decode(placehold_co.get("/300x200/fff/000/png?text=AAA\\nBBB").content)
     white = (255, 255, 255, 255)
     flat, tall = ink(one_line, white), ink(two_lines, white)
     assert flat is not None and tall is not None
@@ -226,7 +263,11 @@ def test_text_in_the_path_and_line_breaks() -> None:
         ("/600x400/000/fff/000", "path"),
         ("/600x400/000/fff/png/png", "path"),
         ("/600x400.png/000/fff.jpg", "format"),
-        ("/600x400.gif", "format"),
+        ("/600x400.tiff", "size"),
+        ("/600x400?radius=-1", "radius"),
+        ("/600x400?radius=99999", "radius"),
+        ("/600x400?radius_tl=x", "radius_tl"),
+        ("/600x400?radius=4&radius_br=1.5", "radius_br"),
         ("/600x400/bmp", "background"),
         ("/600x400@9x", "size"),
         ("/600x400@2x?retina=1", "retina"),
@@ -250,7 +291,7 @@ def test_signed_servers_sign_root_placeholders_too() -> None:
     key = "k" * 32
     signed = TestClient(create_app(Settings(signing_key=key)))
     assert signed.get("/600x400").status_code == 403
-    response = signed.get(sign_url("/600x400/000/fff", key.encode()))
+    response = signed.get(sign_url("/600x400/000/fff.png", key.encode()))
     assert response.status_code == 200
     assert decode(response.content).size == (600, 400)
     assert signed.get("/fonts").status_code == 200  # still not signed
@@ -285,8 +326,8 @@ def test_a_route_added_at_a_keyword_is_not_shadowed() -> None:
     client = TestClient(app)
     assert client.get("/vga").json() == {"route": "vga"}
     assert client.get("/720p/x").json() == {"route": "x"}
-    assert decode(client.get("/720p").content).size == (1280, 720)
-    assert decode(client.get("/svga").content).size == (1024, 600)
+    assert decode(client.get("/720p.png").content).size == (1280, 720)
+    assert decode(client.get("/svga.webp").content).size == (1024, 600)
 
 
 # Every route of the app, with a request for it: the test fails when a route is added
@@ -376,12 +417,12 @@ _path = st.builds(
     st.one_of(st.just(""), st.builds(lambda t: "&text=" + t, st.text(max_size=20))),
 )
 _query = st.dictionaries(
-    st.sampled_from(["text", "font", "font_size", "retina", "format", "radius", "x"]),
+    st.sampled_from(["text", "font", "font_size", "retina", "radius", "radius_tl", "x"]),
     st.one_of(st.text(max_size=20), st.sampled_from(["roboto", "lobster", "0", "-1", "12"])),
     max_size=4,
 )
 _ALLOWED_NAMES = {"size", "width", "height", "background", "text_color", "format", "path"}
-_ALLOWED_NAMES |= {"text", "font", "font_size", "retina"}
+_ALLOWED_NAMES |= {"text", "font", "font_size", "retina", "radius", "radius_tl"}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -391,7 +432,9 @@ def test_fuzzed_root_urls_never_fail_with_a_500(
 ) -> None:
     response = client_for(service).get(quote(path, safe="/&:@,.=+"), params=query)
     assert response.status_code < 500, (path, query, response.text)
-    if response.status_code == 200:
+    if response.status_code == 200 and response.headers["content-type"] == "image/svg+xml":
+        assert ElementTree.fromstring(response.content).tag.endswith("svg")
+    elif response.status_code == 200:
         image = decode(response.content)
         assert image.width >= 1 and image.height >= 1
     elif response.status_code == 422:

@@ -15,13 +15,15 @@ the details, all of which are read whichever service's defaults the server takes
   fakeimg);
 - text: `?text=` (`\\n` breaks lines) or `&text=` inside the path (dummyimage: `+` is a
   space, `|` breaks lines, `0x2B` is `+`);
-- `?font=` (placehold.co's names, and fakeimg's), `?font_size=`, `?retina` (fakeimg).
+- `?font=` (placehold.co's names, and fakeimg's), `?font_size=`, `?retina` and corner
+  radii `?radius=` or `?radius_tl=`… (fakeimg).
 
 A path is taken only when its first segment begins with a digit or is a size keyword,
 and no other route serves it (`Grammar.catch_all`).
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,10 +47,9 @@ class ServiceDefaults:
     bar_breaks_query_text: bool = False
 
 
-# The services' defaults, from their documentation and code. placehold.co serves SVG by
-# default; until /placeholder draws SVG, its default here is PNG.
+# The services' defaults, from their documentation and code.
 SERVICE_DEFAULTS = {
-    "placehold.co": ServiceDefaults("png", "dddddd", "999999", "lato", None),
+    "placehold.co": ServiceDefaults("svg", "dddddd", "999999", "lato", None),
     # dummyimage draws in M+ 2c Light, whose licence is neither OFL nor Apache.
     "dummyimage.com": ServiceDefaults(
         "png", "cccccc", "000000", "noto-sans", "{w} × {h}", bar_breaks_query_text=True
@@ -125,6 +126,9 @@ _HEX_ESCAPE = re.compile(r"0x([0-9a-fA-F]{2})")
 # A keyword is the whole first segment, or is followed by an extension, `@2x` or `&text=`.
 _KEYWORD_HEAD = re.compile(r"([a-z0-9]+)(?:[.@&]|$)")
 _DIGITS = tuple("0123456789")
+# fakeimg's corners, in the order of `/placeholder`'s `radius` (CSS's `border-radius`).
+_CORNERS = ("radius_tl", "radius_tr", "radius_br", "radius_bl")
+_RADIUS = re.compile(r"[0-9]{1,6}")
 
 
 def _first_word(segment: str) -> str:
@@ -239,6 +243,22 @@ def _path_text(text: str) -> str:
     return text.replace("|", "\n")
 
 
+def _radius(query: Mapping[str, str]) -> str | None:
+    """fakeimg's `radius` and `radius_tl`…`radius_bl` as our `radius`: a corner not
+    given takes `radius` (0 without it)."""
+    if not any(corner in query for corner in _CORNERS):
+        return query.get("radius")
+    uniform = query.get("radius", "0")
+    radii = []
+    for name in ("radius", *_CORNERS):
+        value = query.get(name, uniform)
+        if not _RADIUS.fullmatch(value):
+            raise invalid_parameter(name, "must be a whole number of CSS pixels")
+        if name != "radius":
+            radii.append(value)
+    return ",".join(radii)
+
+
 class PlaceholderURLs(Grammar):
     path = "/{spec:path}"
     generator = "placeholder"
@@ -316,6 +336,9 @@ class PlaceholderURLs(Grammar):
             params["text"] = text
         if "font_size" in query:
             params["font_size"] = query["font_size"]
+        radius = _radius(query)
+        if radius is not None:
+            params["radius"] = radius
         if "retina" in query:
             if size.scale is not None:
                 raise invalid_parameter("retina", f"conflicts with @{size.scale}x in the size")
