@@ -279,6 +279,13 @@ class Settings(BaseSettings):
         "for one image render it once across instances; others wait for its result at "
         "most this long (less if the lock is released), then render it themselves.",
     )
+    root_placeholders: Literal["placehold.co", "dummyimage.com", "fakeimg.pl", "off"] = Field(
+        "placehold.co",
+        description="Whose defaults (format, colours, font, text) placeholder URLs at the "
+        "root take, such as `/600x400` or `/300/09f/fff.png`: placehold.co's, "
+        "dummyimage.com's or fakeimg.pl's. Each service's URL syntax is read whichever is "
+        "chosen. `off`: no placeholders at the root.",
+    )
     fonts_dir: Path = Field(
         default_factory=bundled_fonts_dir,
         description="Folder of font families, one sub-folder each with a .ttf and its licence.",

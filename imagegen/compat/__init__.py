@@ -81,6 +81,10 @@ class Grammar(ABC):
     #: On a path our own routes also serve (`/qr`, `/chart`), the grammar takes only
     #: requests whose query has one of these names; empty: every request on its path.
     claims_query: ClassVar[tuple[str, ...]] = ()
+    #: A grammar on a catch-all template (`/{spec:path}`) takes only the paths
+    #: `claims_path` accepts that no other route serves (whatever the method), so that it
+    #: never shadows a route, and it stays out of the spec (the README documents it).
+    catch_all: ClassVar[bool] = False
     #: Whether it can answer with a `data:` URI as text (`Translation.data_uri`).
     answers_data_uri: ClassVar[bool] = False
     #: Query parameters as OpenAPI parameter objects, for the spec.

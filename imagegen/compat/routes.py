@@ -15,8 +15,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette._utils import get_route_path
 from starlette.datastructures import QueryParams
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute, Match, Router
 from starlette.types import Scope
 
 from imagegen.compat import CompatRequest, Grammar, Translation
@@ -29,18 +30,28 @@ from imagegen.routes import RenderService, image_responses, request_output, resp
 
 
 class _GrammarRoute(APIRoute):
-    """An `APIRoute` that matches only the requests its grammar claims."""
+    """An `APIRoute` that matches only the requests its grammar claims (and, for a
+    catch-all grammar, that no other route of `router` matches)."""
 
     grammar: Grammar
+    router: Router
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child = super().matches(scope)
         if match is Match.NONE:
             return match, child
         query = QueryParams(scope.get("query_string", b""))
-        if not self.grammar.claims(scope["path"], query):
+        if not self.grammar.claims(get_route_path(scope), query):
+            return Match.NONE, {}
+        if self.grammar.catch_all and self._served_by_another(scope):
             return Match.NONE, {}
         return match, child
+
+    def _served_by_another(self, scope: Scope) -> bool:
+        return any(
+            not isinstance(route, _GrammarRoute) and route.matches(scope)[0] is not Match.NONE
+            for route in self.router.routes
+        )
 
 
 def grammar_paths(routes: Sequence[BaseRoute]) -> Callable[[str], bool]:
@@ -144,7 +155,9 @@ def add_grammar_routes(
             continue
         name = f"{grammar.service} {grammar.path}"
         endpoint = _endpoint(grammar, generators, service)
-        route_class = type("GrammarRoute", (_GrammarRoute,), {"grammar": grammar})
+        route_class = type(
+            "GrammarRoute", (_GrammarRoute,), {"grammar": grammar, "router": app.router}
+        )
         app.router.add_api_route(
             grammar.path,
             endpoint,
@@ -153,9 +166,9 @@ def add_grammar_routes(
             summary=grammar.summary,
             description=grammar.description,
             tags=["compatibility"],
-            # A path our own route documents holds one operation per method: the
-            # README documents the grammar there.
-            include_in_schema=not grammar.claims_query,
+            # A path our own route documents holds one operation per method, and a
+            # catch-all template is no one path: the README documents those grammars.
+            include_in_schema=not (grammar.claims_query or grammar.catch_all),
             operation_id="compat_" + "".join(c if c.isalnum() else "_" for c in name).strip("_"),
             openapi_extra={"parameters": list(grammar.parameters)},
             responses=_responses(grammar, generator),
