@@ -1,5 +1,7 @@
 """Placeholder images: a coloured rectangle with its size (or any text) in the middle."""
 
+from collections import OrderedDict
+from threading import Lock
 from typing import ClassVar
 
 from PIL import Image, ImageDraw
@@ -9,7 +11,7 @@ from imagegen.colors import COLOR_SYNTAX, Color, coverage_palette
 from imagegen.errors import invalid_parameter
 from imagegen.fonts import font_choice
 from imagegen.formats import ImageFormat
-from imagegen.plugin import Generator, check_pixel_budget, with_limits
+from imagegen.plugin import Generator, GeneratorContext, check_pixel_budget, with_limits
 from imagegen.text import Layout, TextBlock
 from imagegen.textparams import DrawnText
 
@@ -21,6 +23,12 @@ _MAX_TEXT_SHARE = 0.1
 # "…" (the default size label is never shortened) or, when even that would be
 # illegible, left out, so that a tiny image is clean background rather than a smudge.
 MIN_LEGIBLE_SIZE = 8
+# Layouts remembered, least recently used forgotten first. Laying text out (measuring it
+# at candidate sizes) is about half of drawing a placeholder, and depends only on the
+# size, text, font and scale, not on the colours: placeholders of one size in many
+# colours are measured once. A layout holds a few lines of text and font references,
+# about 2 KB: at most 2 MB in all.
+LAYOUTS_REMEMBERED = 1024
 
 
 class PlaceholderParams(BaseModel):
@@ -86,6 +94,12 @@ class Placeholder(Generator):
         {"width": "240", "height": "120", "text": "Logo", "font": "roboto", "scale": "2"},
     )
 
+    def __init__(self, context: GeneratorContext) -> None:
+        super().__init__(context)
+        # Render threads share them.
+        self._layouts: OrderedDict[tuple[object, ...], Layout | None] = OrderedDict()
+        self._layouts_lock = Lock()
+
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
         return with_limits(
@@ -111,6 +125,24 @@ class Placeholder(Generator):
                 f"and text may cover at most {limit}",
                 limit,
             )
+
+    def _remembered_layout(
+        self, params: PlaceholderParams, width: int, height: int
+    ) -> Layout | None:
+        """`_layout`'s answer, remembered for the parameters it depends on."""
+        key = (params.width, params.height, params.text, params.font, params.font_size)
+        key += (params.scale,)
+        layouts, lock = self._layouts, self._layouts_lock
+        with lock:
+            if key in layouts:
+                layouts.move_to_end(key)
+                return layouts[key]
+        layout = self._layout(params, width, height)  # may refuse: nothing remembered
+        with lock:
+            layouts[key] = layout
+            if len(layouts) > LAYOUTS_REMEMBERED:
+                layouts.popitem(last=False)
+        return layout
 
     def _layout(self, params: PlaceholderParams, width: int, height: int) -> Layout | None:
         """The text laid out in the image's text box, or None when it cannot be legible."""
@@ -139,7 +171,7 @@ class Placeholder(Generator):
         # Index i of the palette is the text colour covering i/255 of the background, so
         # text drawn with index 255 is anti-aliased as it would be in colour.
         image = Image.new("P", (width, height), 0)
-        layout = self._layout(params, width, height)
+        layout = self._remembered_layout(params, width, height)
         if layout is not None:
             draw = ImageDraw.Draw(image)
             draw.fontmode = "L"  # Pillow's default for "P" is aliased text
