@@ -168,6 +168,8 @@ def _pack_rows(indices: np.ndarray, depth: int) -> np.ndarray:
     """Rows of `indices` packed `8 // depth` pixels per byte, most significant first."""
     if depth == 8:
         return indices
+    if depth == 1:  # indices are 0 and 1: numpy packs them as PNG does, in one call
+        return np.packbits(indices, axis=1)
     per_byte = 8 // depth
     height, width = indices.shape
     padded = np.zeros((height, -(-width // per_byte) * per_byte), dtype=np.uint8)
