@@ -195,6 +195,14 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
+# Seconds uvicorn's supervisor waits for a worker to answer its health check before it
+# kills and replaces it (uvicorn's default: 5). A worker that is starting imports the
+# app, loads fonts and starts its render processes: with several workers starting at
+# once on a small or busy machine that took longer than 5 s, and every worker was
+# killed and restarted in a loop (4 workers on 2 busy cores never came up).
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def raise_open_file_limit() -> int:
     """Raise this process's soft limit on open files to its hard limit (each connection
     is one); the limit now in force."""
@@ -282,6 +290,7 @@ def _run(settings: Settings, workers: int, log_level: str) -> None:
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=settings.keep_alive_timeout,
         timeout_graceful_shutdown=int(settings.render_timeout) + 2,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         access_log=False,
         proxy_headers=False,
     )
