@@ -73,7 +73,7 @@ def serving(
         stdout=subprocess.DEVNULL if log is None else log.open("w"),
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts 4 workers slowly
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()

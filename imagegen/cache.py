@@ -326,9 +326,11 @@ class CacheMiddleware:
         self.cache.events.found("hit")
         if_none_match = list_header_text(scope, b"if-none-match")
         if if_none_match is not None and etag_matches(if_none_match, image.etag):
-            status, headers, body = 304, image.not_modified_headers + vary, b""
+            status, headers, body = 304, image.not_modified_headers, b""
         else:
-            status, headers, body = 200, image.headers + vary, image.content
+            status, headers, body = 200, image.headers, image.content
+        if vary:
+            headers = headers + vary
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -39,6 +39,9 @@ MAX_LOGGED_TARGET = 2000
 # process's (POSIX PIPE_BUF): workers sharing standard output keep their lines whole.
 _ATOMIC_WRITE = 4096
 _SIGNATURE_MARK = b"signature="
+# Paths whose route label is remembered (a dict of strings, about 100 bytes each);
+# forgotten all at once past this many, so that random paths cannot grow it.
+_MAX_REMEMBERED_PATHS = 4096
 
 _current: ContextVar["RequestRecord | None"] = ContextVar("imagegen_request", default=None)
 
@@ -189,6 +192,7 @@ class Observer(CacheEvents):
             b"text/javascript; charset=utf-8": "js",
         }
         self._counts: dict[tuple[str, int, str, str], int] = {}
+        self._label_of_path: dict[str, str] = {}
         self._children: dict[tuple[str, int, str, str], Any] = {}
         # The loop in which a flush is scheduled: none, or a loop that is gone (tests
         # run each request in a loop of its own), means a flush is to be scheduled.
@@ -199,10 +203,16 @@ class Observer(CacheEvents):
     def route_label(self, path: str) -> str:
         """The route a path belongs to, by its first segment (`/qr` for `/qr.png`),
         `other` for unknown paths: a label of bounded cardinality."""
+        label = self._label_of_path.get(path)
+        if label is not None:
+            return label
         segment = path[1:].partition("/")[0]
         label = self.route_labels.get(segment)
         if label is None:
             label = self.route_labels.get(segment.partition(".")[0], "other")
+        if len(self._label_of_path) >= _MAX_REMEMBERED_PATHS:
+            self._label_of_path.clear()
+        self._label_of_path[path] = label
         return label
 
     def format_label(self, headers: Iterable[tuple[bytes, bytes]]) -> str:
@@ -216,28 +226,32 @@ class Observer(CacheEvents):
     def finished(self, scope: Scope, record: RequestRecord) -> None:
         """Count and log one request whose response has been sent."""
         fmt = self.format_label(record.headers)
-        key = (self.route_label(scope["path"]), record.status, fmt, record.cache)
-        self._counts[key] = self._counts.get(key, 0) + 1
+        path = scope["path"]
+        key = (self.route_label(path), record.status, fmt, record.cache)
+        counts = self._counts
+        counts[key] = counts.get(key, 0) + 1
         log = self.access_log
         if log is not None:
             query = scope["query_string"]
-            if _SIGNATURE_MARK in query:
-                query, _ = split_signature(query)
-            path = scope.get("raw_path") or scope["path"].encode()
-            target = (path + b"?" + query if query else path).decode("latin-1")
+            target = scope.get("raw_path") or path.encode()
+            if query:
+                if _SIGNATURE_MARK in query:
+                    query, _ = split_signature(query)
+                target += b"?" + query
             if len(target) > MAX_LOGGED_TARGET:
-                target = target[:MAX_LOGGED_TARGET] + "..."
+                target = target[:MAX_LOGGED_TARGET] + b"..."
             if self.trusted_proxies:
                 client = client_address(scope, self.trusted_proxies)
             else:
                 peer = scope.get("client")
                 client = peer[0] if peer else "-"
-            log.add(time.monotonic(), client, scope["method"], target, record, fmt)
+            log.add(
+                time.monotonic(), client, scope["method"], target.decode("latin-1"), record, fmt
+            )
             if len(log.lines) >= MAX_BATCH_LINES:
                 self.flush()
-        loop = asyncio.get_running_loop()
-        if self._flush_loop is not loop:
-            self._flush_loop = loop
+        if self._flush_loop is None or self._flush_loop is not asyncio.get_running_loop():
+            self._flush_loop = loop = asyncio.get_running_loop()
             loop.call_later(FLUSH_SECONDS, self.flush)
 
     def flush(self) -> None:

@@ -49,6 +49,11 @@ from imagegen.processes import RenderPool
 from imagegen.rendering import RenderAbandoned, check_cost, render_image, validate_params
 from imagegen.signing import SIGNATURE_PARAM
 
+# Query strings up to this many bytes are validated on the event loop: that takes 10 to
+# 150 µs (a placeholder's 7, a QR code's 230 characters of data 140), less than handing
+# them to the validation thread and back (about 100 µs of CPU, and a wait for the GIL).
+# Longer ones, and JSON bodies, are validated in that thread.
+INLINE_VALIDATION_BYTES = 256
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _NOT_IN_URLS = ("null", "array", "object")  # forms a query parameter cannot take
 _IMAGE_HEADERS = {
@@ -148,14 +153,13 @@ def _endpoint(
         if from_body:
             declared = request.headers.get("content-length")
             body = await read_body(declared, request.receive, settings.max_body_bytes)
-        params = await anyio.to_thread.run_sync(
-            _validated,
-            generator,
-            output,
-            query if from_body else query | path_params,
-            body,
-            limiter=service.validation_limiter,
-        )
+        data = query if from_body else query | path_params
+        if body is None and len(request.scope["query_string"]) <= INLINE_VALIDATION_BYTES:
+            params = _validated(generator, output, data, None)
+        else:
+            params = await anyio.to_thread.run_sync(
+                _validated, generator, output, data, body, limiter=service.validation_limiter
+            )
         return await respond(request, generator, service, output, params)
 
     return endpoint

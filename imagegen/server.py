@@ -4,6 +4,10 @@ uvicorn bounds neither the size of a request head nor the time a client may take
 it: with httptools a 1 MB header is read whole, and a client that sends a byte a minute
 holds its socket (and a file descriptor) forever, so a thousand of them lock everyone
 out. `GuardedHttpProtocol` adds both bounds; the rest are uvicorn's own options.
+
+It also sends each response's head and its body in one write: uvicorn writes them
+separately, two system calls and two TCP segments for every image, when most of them,
+cached ones above all, are a few kilobytes sent at once (`CoalescingTransport`).
 """
 
 import asyncio
@@ -17,7 +21,7 @@ from functools import cache
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from imagegen.errors import ErrorBody
 from imagegen.settings import Settings
@@ -38,6 +42,63 @@ def _error_bytes(status: int, reason: str, error: str, message: str) -> bytes:
     return (head + body).encode()
 
 
+# Bodies up to this size are copied behind their head and sent with it in one write.
+_COALESCE_BYTES = 64 * 1024
+
+
+class CoalescingTransport:
+    """A connection's transport as uvicorn's request cycles see it: a response's head
+    (status line and headers) is held until the first write of its body, then both go
+    out in one write. Every other write, and closing, goes through at once (after what
+    is held), so bytes leave in the order they were written."""
+
+    __slots__ = ("_held", "_transport", "cycle", "head_next")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._held: bytes | None = None
+        self.cycle: RequestResponseCycle | None = None
+        self.head_next = False  # the cycle's next write, once its response started, is its head
+
+    def attach(self, cycle: RequestResponseCycle) -> None:
+        """Serve `cycle`'s writes from now on."""
+        self.cycle = cycle
+        self.head_next = True
+        cycle.transport = self  # type: ignore[assignment]
+
+    def write(self, data: bytes) -> None:
+        cycle = self.cycle
+        if self.head_next and cycle is not None and cycle.response_started:
+            self.head_next = False
+            if self._held is None:
+                self._held = data
+                return
+        held = self._held
+        if held is None:
+            self._transport.write(data)
+            return
+        self._held = None
+        if len(data) <= _COALESCE_BYTES:
+            self._transport.write(held + data)
+        else:  # not worth copying a large body for: two writes
+            self._transport.write(held)
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        """Write what is held."""
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with a bound on each request head's bytes
     (`max_head_bytes`: a JSON 414 for a long request line, 431 for long headers) and
@@ -52,9 +113,11 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
         self._discarding = False
+        self._writes: CoalescingTransport | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._writes = CoalescingTransport(transport)
         self._arm_head_timer()
 
     def _arm_head_timer(self) -> None:
@@ -79,6 +142,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().data_received(data)
         if not (reading and self._reading_head) or self.transport.is_closing():
             return
+        # Part of a head arrived and the rest has not: its time starts now (a head that
+        # arrives whole, as nearly all do, costs no timer; between requests uvicorn's
+        # keep-alive timeout bounds the wait).
+        self._arm_head_timer()
         self._head_bytes += len(data)
         if self._head_bytes > self._max_head:
             self._refuse_head()
@@ -112,16 +179,28 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._reading_head = False
         self._disarm_head_timer()
+        cycle = self.cycle
         super().on_headers_complete()
+        if self.cycle is not cycle and self.cycle is not None and self._writes is not None:
+            self._writes.attach(self.cycle)
 
     def on_response_complete(self) -> None:
         self._reading_head, self._head_bytes = True, 0
+        if self._writes is not None:
+            self._writes.flush()  # a HEAD response's head: no body write follows it
         super().on_response_complete()  # arms uvicorn's keep-alive timeout
-        self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_head_timer()
         super().connection_lost(exc)
+
+
+# Seconds uvicorn's supervisor waits for a worker to answer its health check before it
+# kills and replaces it (uvicorn's default: 5). A worker that is starting imports the
+# app, loads fonts and starts its render processes: with several workers starting at
+# once on a small or busy machine that took longer than 5 s, and every worker was
+# killed and restarted in a loop (4 workers on 2 busy cores never came up).
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def raise_open_file_limit() -> int:
@@ -211,6 +290,7 @@ def _run(settings: Settings, workers: int, log_level: str) -> None:
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=settings.keep_alive_timeout,
         timeout_graceful_shutdown=int(settings.render_timeout) + 2,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         access_log=False,
         proxy_headers=False,
     )

@@ -1,11 +1,15 @@
 """Encoders: exact palettes, alpha handling, options, determinism."""
 
 import io
+import zlib
 
+import numpy as np
+import pytest
 from PIL import Image, ImageChops, ImageDraw
 
 from imagegen.encoding import EncodeOptions, encode
 from imagegen.formats import JPEG, PNG, WEBP
+from imagegen.png import _pack_rows, zlib_compress
 from tests.conftest import decode
 
 
@@ -121,3 +125,53 @@ def test_palette_mapping_falls_back_when_every_hash_collides(monkeypatch):
     monkeypatch.setattr(imagegen.encoding, "_MULTIPLIERS", ())
     image = flat()
     assert same_pixels(decode(encode(image, PNG, EncodeOptions())), image)
+
+
+def _idat_stream(png: bytes) -> bytes:
+    """The PNG's IDAT data, joined: one zlib stream."""
+    position, data = 8, b""
+    while position < len(png):
+        length = int.from_bytes(png[position : position + 4], "big")
+        if png[position + 4 : position + 8] == b"IDAT":
+            data += png[position + 8 : position + 8 + length]
+        position += length + 12
+    return data
+
+
+@pytest.mark.parametrize(
+    ("size", "band"),
+    [
+        ((600, 400), (150, 180)),  # blank above and below
+        ((600, 400), (0, 60)),  # blank below only
+        ((600, 400), (340, 400)),  # blank above only
+        ((600, 900), (880, 890)),  # a thin band, most rows blank
+    ],
+)
+def test_mostly_blank_palette_images_are_exact_in_pieces(size, band):
+    """Rows of background above and below the content are compressed apart from it
+    (png._banded_stream): the stream still decodes to every pixel, its checksum holds."""
+    width = size[0]
+    image = Image.new("P", size, 0)
+    image.putpalette([200, 200, 200] + [c for i in range(255) for c in (i, 255 - i, 90)])
+    draw = ImageDraw.Draw(image)
+    for i, x in enumerate(range(0, width - 20, 23)):
+        draw.rectangle((x, band[0], x + 11, band[1] - 1), fill=1 + i % 200)
+    png = encode(image, PNG, EncodeOptions())
+    zlib.decompress(_idat_stream(png))  # raises on a bad Adler-32 or a cut stream
+    decoded = decode(png)
+    assert decoded.size == size
+    assert ImageChops.difference(decoded.convert("RGB"), image.convert("RGB")).getbbox() is None
+
+
+def test_banded_stream_is_not_used_for_one_bit_images():
+    """QR codes (1 bit a pixel) keep libdeflate's one-piece stream: their bytes are
+    those of earlier versions."""
+    image = Image.new("P", (800, 800), 0)
+    image.putpalette([255, 255, 255, 0, 0, 0])
+    ImageDraw.Draw(image).rectangle((100, 390, 700, 410), fill=1)
+    png = encode(image, PNG, EncodeOptions())
+    rows = _pack_rows(np.asarray(image), 1)
+    raw = np.zeros((rows.shape[0], rows.shape[1] + 1), dtype=np.uint8)
+    raw[:, 1:] = rows
+    assert _idat_stream(png) == zlib_compress(raw, 9)
+    assert ImageChops.difference(decode(png).convert("RGB"), image.convert("RGB")).getbbox() is None

@@ -284,3 +284,23 @@ def test_unassigned_and_unusual_characters_do_not_break_rendering(client):
     text = "~\U0009bcf4\t*\x85\xe2\U0007ad13\U00107c73QP\x9b\ud7ff"
     response = client.get("/placeholder/171x418", params={"text": text, "scale": 4})
     assert response.status_code == 200
+
+
+def test_colours_share_a_layout_and_draw_as_a_fresh_one(client):
+    """The layout of a size and text is remembered (not its colours): images drawn with
+    a remembered layout are those drawn with a new one, and the memory is bounded."""
+    from imagegen.generators import placeholder as module
+    from imagegen.rendering import create_generators, render
+
+    paths = ["/placeholder/420x260.png?text=Sale%5Cn50%25&background=" + c for c in ("fff", "123")]
+    remembered = [decode(client.get(path).content) for path in paths]
+    generator = create_generators()["placeholder"]  # a new generator: nothing remembered
+    for path, image in zip(paths, remembered, strict=True):
+        query = {"width": "420", "height": "260", "text": "Sale\\n50%"}
+        query["background"] = path.rsplit("=", 1)[1]
+        fresh = decode(render(generator, query, "png").content)
+        assert ImageChops.difference(fresh.convert("RGB"), image.convert("RGB")).getbbox() is None
+        generator._layouts.clear()
+    for width in range(1, module.LAYOUTS_REMEMBERED + 50):
+        render(generator, {"width": str(width), "height": "20"}, "png")
+    assert len(generator._layouts) == module.LAYOUTS_REMEMBERED

@@ -2,7 +2,9 @@
 optionally with rounded corners, a border and a gradient background."""
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
+from threading import Lock
 from typing import Annotated, ClassVar
 
 import numpy as np
@@ -23,7 +25,7 @@ from imagegen.fonts import font_choice
 from imagegen.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.gradients import GRADIENT_SYNTAX, GradientParam, draw_gradient
 from imagegen.placeholder_svg import placeholder_svg
-from imagegen.plugin import Generator, check_pixel_budget, with_limits
+from imagegen.plugin import Generator, GeneratorContext, check_pixel_budget, with_limits
 from imagegen.shapes import Radii, fitted_radii, rounded_rect
 from imagegen.text import Layout, TextBlock
 from imagegen.textparams import DrawnText
@@ -36,6 +38,12 @@ _MAX_TEXT_SHARE = 0.1
 # "…" (the default size label is never shortened) or, when even that would be
 # illegible, left out, so that a tiny image is clean background rather than a smudge.
 MIN_LEGIBLE_SIZE = 8
+# Layouts remembered, least recently used forgotten first. Laying text out (measuring it
+# at candidate sizes) is about half of drawing a placeholder, and depends only on the
+# size, text, font and scale, not on the colours: placeholders of one size in many
+# colours are measured once. A layout holds a few lines of text and font references,
+# about 2 KB: at most 2 MB in all.
+LAYOUTS_REMEMBERED = 1024
 
 _RADII = re.compile(r"[0-9]{1,6}(,[0-9]{1,6}){0,3}")
 RADII_PATTERN = r"^[0-9]{1,6}(,[0-9]{1,6}){0,3}$"
@@ -214,6 +222,12 @@ class Placeholder(Generator):
         },
     )
 
+    def __init__(self, context: GeneratorContext) -> None:
+        super().__init__(context)
+        # Render threads share them.
+        self._layouts: OrderedDict[tuple[object, ...], Layout | None] = OrderedDict()
+        self._layouts_lock = Lock()
+
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
         longest = max(limits.max_width, limits.max_height)
@@ -251,6 +265,24 @@ class Placeholder(Generator):
                 limit,
             )
 
+    def _remembered_layout(
+        self, params: PlaceholderParams, width: int, height: int
+    ) -> Layout | None:
+        """`_layout`'s answer, remembered for the parameters it depends on."""
+        key = (params.width, params.height, params.text, params.font, params.font_size)
+        key += (params.scale, width, height)  # the text box, less any border
+        layouts, lock = self._layouts, self._layouts_lock
+        with lock:
+            if key in layouts:
+                layouts.move_to_end(key)
+                return layouts[key]
+        layout = self._layout(params, width, height)  # may refuse: nothing remembered
+        with lock:
+            layouts[key] = layout
+            if len(layouts) > LAYOUTS_REMEMBERED:
+                layouts.popitem(last=False)
+        return layout
+
     def _layout(self, params: PlaceholderParams, width: int, height: int) -> Layout | None:
         """The text laid out in the image's text box, or None when it cannot be legible."""
         if width <= 0 or height <= 0:
@@ -287,7 +319,7 @@ class Placeholder(Generator):
         width, height = params.width * params.scale, params.height * params.scale
         style = self._style(params, width, height)
         inset = 2 * style.border
-        layout = self._layout(params, width - inset, height - inset)
+        layout = self._remembered_layout(params, width - inset, height - inset)
         if fmt == SVG:
             family = self.context.fonts.chain(params.font)[0]
             return placeholder_svg(
