@@ -30,12 +30,13 @@ from imagegen.charts.compact import (
     AlsoBoolean,
     TextForm,
     list_pattern,
+    split_colors,
     split_items,
     split_points,
     split_series,
 )
 from imagegen.charts.numbers import NUMBER_FORMAT_PATTERN, parse_number_format
-from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, HEX_PATTERN, Color
+from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, FUNCTION_PATTERN, HEX_PATTERN, Color
 from imagegen.errors import limit_error
 from imagegen.plugin import check_pixel_budget
 from imagegen.textparams import DrawnText
@@ -87,7 +88,9 @@ MIN_CHART_WIDTH, MIN_CHART_HEIGHT = 100, 60
 
 # Numbers of a size matplotlib can scale axes to, margins included, on a log axis too.
 PLOTTABLE = 1e100
-COLORS_PATTERN = list_pattern(HEX_PATTERN.strip("^$") + "|" + "|".join(COLOR_NAMES))
+COLORS_PATTERN = list_pattern(
+    "|".join((HEX_PATTERN.strip("^$"), FUNCTION_PATTERN.strip("^$"), *COLOR_NAMES))
+)
 
 
 def _plottable(value: float) -> float:
@@ -378,7 +381,7 @@ class ChartParams(BaseModel):
         description="Title of the value axis; the horizontal one on a horizontal_bar chart.",
     )
     colors: Annotated[
-        list[Color] | None, BeforeValidator(split_items), TextForm(COLORS_PATTERN)
+        list[Color] | None, BeforeValidator(split_colors), TextForm(COLORS_PATTERN)
     ] = Field(
         None,
         description="Colours of the series (of the slices, for pie and doughnut), "
