@@ -401,12 +401,12 @@ class ChartParams(BaseModel):
         ge=16,
         description=f"Height in CSS pixels; at least {MIN_CHART_HEIGHT} but for sparklines.",
     )
-    scale: int = Field(
+    scale: float = Field(
         1,
         ge=1,
         description="Device pixel ratio: the image is `scale` times larger in each "
-        "direction, for sharp images on high-density (retina) screens. SVG and PDF "
-        "keep the CSS size.",
+        "direction (1.5 allowed; pixel sizes are rounded down), for sharp images on "
+        "high-density (retina) screens. SVG and PDF keep the CSS size.",
     )
     background: Color = Field(
         "white",
