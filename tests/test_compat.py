@@ -7,9 +7,12 @@ import io
 import pytest
 import zxingcpp
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.compat.quickchart_qr import QuickChartQR
 from imagegen.settings import Settings
 from imagegen.signing import sign_url
 
@@ -17,6 +20,11 @@ from imagegen.signing import sign_url
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     return TestClient(create_app(Settings()))
+
+
+# One app for the property test (hypothesis runs it many times; a fixture would be shared
+# across examples anyway, and function-scoped fixtures are refused with @given).
+_FUZZ_CLIENT = TestClient(create_app(Settings()))
 
 
 def _decoded(content: bytes) -> str:
@@ -107,3 +115,23 @@ def test_signed_servers_sign_grammar_urls_too() -> None:
     response = signed.get(url)
     assert response.status_code == 200
     assert _decoded(response.content) == "hi"
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_VALUES = st.one_of(_TEXT, st.integers(-10, 5000).map(str), st.sampled_from(["", "0", "L", "svg"]))
+
+
+_QUERIES = st.fixed_dictionaries(
+    {"text": _VALUES},
+    optional={p["name"]: _VALUES for p in QuickChartQR.parameters if p["name"] != "text"},
+)
+
+
+@given(_QUERIES)
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_quickchart_qr_never_fails_on_any_query(query: dict[str, str]) -> None:
+    response = _FUZZ_CLIENT.get("/qr", params=query)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        names = {p["parameter"] for p in response.json()["parameters"]}
+        assert names <= {p["name"] for p in QuickChartQR.parameters}
