@@ -76,7 +76,7 @@ class Settings(BaseSettings):
         "placed clear of the others.",
     )
     max_chart_config_bytes: int = Field(
-        65_536,
+        32_768,
         ge=1,
         description="Largest Chart.js config (QuickChart's `c`, `chart`), in bytes of "
         "text: real ones are a few KB, and reading one is linear in its size.",

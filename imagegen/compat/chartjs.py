@@ -271,6 +271,7 @@ class _Translator:
         data = read.object(chart.get("data"), f"{root}.data")
         read.keys(data, f"{root}.data", ("labels", "datasets"))
         self.kind = chart_type
+        self.out.put("type", chart_type, f"{root}.type")
         self.horizontal = chart_type == "horizontal_bar"
         self.elements = self._elements(options)
         labels = self._labels(data)

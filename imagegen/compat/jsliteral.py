@@ -58,10 +58,45 @@ _OPENING = np.frombuffer(b"[{(", dtype=np.uint8)
 _CLOSING = np.frombuffer(b"]})", dtype=np.uint8)
 
 
+_SEPARATORS = np.frombuffer(b",:", dtype=np.uint8)
+# The JavaScript grammar's parse and walk cost microseconds a syntax node, where JSON5's
+# cost nanoseconds: past this many values (commas and colons), only JSON5 is read.
+MAX_SCRIPT_VALUES = 4096
+
+
+def _bare(text: str) -> np.ndarray:
+    """`text` without its strings and comments, as bytes."""
+    return np.frombuffer(_QUOTED.sub("", text).encode("utf-8", "replace"), dtype=np.uint8)
+
+
+def _is_closed(token: str) -> bool:
+    """Whether a string or comment matched by `_QUOTED` ends where it should."""
+    if token.startswith("//"):
+        return True
+    if token.startswith("/*"):
+        return len(token) >= 4 and token.endswith("*/")
+    body = token[1:-1]
+    escaped = len(body) - len(body.rstrip("\\"))  # backslashes before the last quote
+    return len(token) >= 2 and token[-1] == token[0] and escaped % 2 == 0
+
+
+def _check_closed(text: str, root: str) -> None:
+    """A syntax error for a string or comment left open, found before the JavaScript
+    grammar's error recovery spends its time on it."""
+    for match in _QUOTED.finditer(text):
+        if not _is_closed(match.group()):
+            line = text.count("\n", 0, match.start()) + 1
+            opening = match.group()[:2] if match.group().startswith("/") else match.group()[0]
+            raise LiteralError(
+                root,
+                f"is not a JavaScript object literal: {opening} at line {line} is never closed",
+            )
+
+
 def nesting_depth(text: str) -> int:
     """How deep brackets nest in `text`, outside strings and comments (an upper bound of
     the literal's depth: a regular expression's brackets count too)."""
-    bare = np.frombuffer(_QUOTED.sub("", text).encode("utf-8", "replace"), dtype=np.uint8)
+    bare = _bare(text)
     steps = np.isin(bare, _OPENING).astype(np.int32) - np.isin(bare, _CLOSING)
     return int(np.cumsum(steps).max(initial=0))
 
@@ -75,6 +110,13 @@ def parse_literal(text: str, root: str, max_depth: int) -> Any:
     try:
         value = pyjson5.decode(text, maxdepth=max_depth)
     except Exception:  # anything JSON5 lacks: the JavaScript grammar reads it
+        _check_closed(text, root)
+        if int(np.isin(_bare(text), _SEPARATORS).sum()) > MAX_SCRIPT_VALUES:
+            raise LiteralError(
+                root,
+                f"is not JSON5, and past {MAX_SCRIPT_VALUES} values only JSON5 is read: "
+                "quote keys and strings, leave out functions and expressions",
+            ) from None
         return _TreeReader(text, root).value()
     return _numbers_checked(value)
 
