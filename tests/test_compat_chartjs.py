@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (configs are written out whole, as the documentation has them)
 """Chart.js configs by QuickChart's and image-charts' URLs: the literal parser (never
 runs code), the translation into our chart's parameters, and real configs from
 QuickChart's documentation drawn end to end."""
@@ -107,8 +108,21 @@ def test_depth_is_counted_outside_strings_and_comments():
 
 
 _JS_PIECES = st.sampled_from(
-    list("{}[]()'\"`,:;+-*/.\\\n ")
-    + ["/*", "*/", "//", "${", "function", "=>", "new", "Math.PI", "1e999", "0x", "a", "1"]
+    [
+        *"{}[]()'\"`,:;+-*/.\\\n ",
+        "/*",
+        "*/",
+        "//",
+        "${",
+        "function",
+        "=>",
+        "new",
+        "Math.PI",
+        "1e999",
+        "0x",
+        "a",
+        "1",
+    ]
 )
 
 
