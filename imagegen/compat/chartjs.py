@@ -811,23 +811,20 @@ class _Translator:
         if "stacked" in options and read.boolean(options["stacked"], f"{path}.stacked"):
             self._stacked(f"{path}.stacked", datasets)
         title = self._axis_title(options, path)
+        axis_name, grid_name, title_name = (
+            ("y_axis", "grid", "y_title") if value else ("x_axis", "x_grid", "x_title")
+        )
+        if not shown:
+            self.out.put(axis_name, False, f"{path}.display")
+        if grid is False or options.get("display") is False:
+            self.out.put(grid_name, False, f"{path}.display")
+        if title:
+            self.out.put(title_name, title[0], title[1])
         if value:
-            if not shown:
-                self.out.put("y_axis", False, f"{path}.display")
-            if grid is False or options.get("display") is False:
-                self.out.put("grid", False, f"{path}.display")
-            if title:
-                self.out.put("y_title", title[0], title[1])
             if kind == "logarithmic":
                 self.out.put("log_scale", True, f"{path}.type")
             self._range(options, ticks, path, datasets)
         else:
-            if not shown:
-                self.out.put("x_axis", False, f"{path}.display")
-            if grid is False or options.get("display") is False:
-                self.out.put("x_grid", False, f"{path}.display")
-            if title:
-                self.out.put("x_title", title[0], title[1])
             for key in ("min", "max", "suggestedMin", "suggestedMax"):
                 for holder, where in ((options, path), (ticks, f"{path}.ticks")):
                     if key in holder:
