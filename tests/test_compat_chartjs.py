@@ -16,8 +16,12 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.compat import CompatRequest
 from imagegen.compat.chartjs import translate_config
 from imagegen.compat.jsliteral import Code, LiteralError, nesting_depth, parse_literal
+from imagegen.compat.quickchart_chart import QuickChartChart
+from imagegen.errors import ApiError
+from imagegen.rendering import create_generators, validate_params
 from imagegen.settings import Settings
 
 
@@ -548,3 +552,65 @@ def test_a_pathological_config_is_refused(client):
     for config in ("{a:" * 5000 + "1" + "}" * 5000, "'" + "\\'" * 15000, "[" + "," * 30000 + "]"):
         response = client.post("/chart", json={"chart": config})
         assert 400 <= response.status_code < 500
+
+
+_OPTION_VALUES = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from(
+        [
+            "0",
+            "-1",
+            "1.5",
+            "2",
+            "500",
+            "99999",
+            "nan",
+            "1e999",
+            "png",
+            "base64",
+            "rgb(1,2,3)",
+            "3.9.1",
+        ]
+    ),
+)
+_OPTION_NAMES = (
+    "w",
+    "h",
+    "width",
+    "height",
+    "devicePixelRatio",
+    "bkg",
+    "backgroundColor",
+    "f",
+    "format",
+    "v",
+    "version",
+    "encoding",
+    "key",
+)
+_CHART_GRAMMAR = QuickChartChart(Settings())
+_CHART = create_generators(Settings())["chart"]
+
+
+@given(st.dictionaries(st.sampled_from(_OPTION_NAMES), _OPTION_VALUES, max_size=5))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_any_options_translate_or_are_a_422_naming_an_option(options):
+    config = "{type:'bar',data:{labels:['a'],datasets:[{data:[1]}]}}"
+    query = {**options, "c": config}
+    raw = "&".join(f"{k}={quote(v)}" for k, v in query.items()).encode()
+    translation = None
+    try:
+        translation = _CHART_GRAMMAR.translate(CompatRequest("/chart", {}, query, raw, None))
+        validate_params(_CHART, translation.params, strict=True)
+    except ApiError as error:
+        assert error.body.status == 422
+        for problem in error.body.parameters:
+            name = translation.their_name(problem.parameter) if translation else problem.parameter
+            assert name in _OPTION_NAMES, (name, problem.message)
+
+
+def test_chart_grammars_stay_out_of_the_spec(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/chart.js/{version}" not in paths
+    assert paths["/chart"]["post"]["operationId"] == "chart_post"
+    assert "c" not in {p["name"] for p in paths["/chart"]["get"]["parameters"]}

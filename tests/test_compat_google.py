@@ -6,9 +6,15 @@ import io
 import pytest
 import zxingcpp
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.compat import CompatRequest
+from imagegen.compat.google_charts import GoogleImageCharts
+from imagegen.errors import ApiError
+from imagegen.rendering import create_generators, validate_params
 from imagegen.settings import Settings
 
 
@@ -123,3 +129,82 @@ def test_google_errors_name_the_parameter(client, query, parameter):
     response = client.get(f"/chart?{query}")
     assert response.status_code == 422, response.text
     assert response.json()["parameters"][0]["parameter"] == parameter
+
+
+_PIECES = st.sampled_from(
+    [
+        "t:",
+        "s:",
+        "e:",
+        "a:",
+        "1",
+        "-5",
+        "50",
+        "1e999",
+        ",",
+        "|",
+        "_",
+        "A",
+        "z",
+        ".",
+        "x",
+        ":",
+        "0",
+        "bvg",
+        "p",
+        "lxy",
+        "qr",
+        "FF0000",
+        "bg,s,",
+        "N",
+        "B",
+        "a",
+    ]
+)
+_VALUE = st.lists(_PIECES, max_size=8).map("".join)
+_QUERY = st.fixed_dictionaries(
+    {
+        "cht": st.sampled_from(["bvg", "bhs", "lc", "ls", "lxy", "p", "pd", "qr", "bvo"]),
+        "chd": _VALUE,
+    },
+    optional={
+        name: _VALUE
+        for name in (
+            "chs",
+            "chds",
+            "chco",
+            "chdl",
+            "chdlp",
+            "chtt",
+            "chl",
+            "chxt",
+            "chxl",
+            "chxr",
+            "chg",
+            "chf",
+            "chm",
+            "chls",
+            "chld",
+            "chof",
+        )
+    },
+)
+
+
+_GENERATORS = create_generators(Settings())
+_GRAMMAR = GoogleImageCharts(Settings())
+
+
+@given(_QUERY)
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_any_google_query_translates_or_is_a_4xx_naming_its_parameter(query):
+    translation = None
+    try:
+        translation = _GRAMMAR.translate(CompatRequest("/chart", {}, query, b"", None))
+        generator = _GENERATORS[translation.generator]
+        validate_params(generator, translation.params, strict=translation.json)
+    except ApiError as error:
+        assert 400 <= error.body.status < 500
+        for problem in error.body.parameters:
+            name = translation.their_name(problem.parameter) if translation else problem.parameter
+            assert name.startswith("ch"), (name, problem.message)
