@@ -9,6 +9,7 @@
 5. placeholder 600×400 PNG, cold: `imagegen serve` as shipped vs fakeimg (bench/fakeimg.py,
    Flask + Pillow under gunicorn), one worker each, over HTTP (>= 4x fakeimg's
    throughput); and the render in-process (< 3 ms p50)
+6. PNG, WebP and AVIF bytes and encode time at equal quality over the gallery
 """
 
 import argparse
@@ -474,6 +475,12 @@ def main() -> int:
     placeholder_lines, placeholder_missed = placeholder_section(args.seconds, args.rounds)
     lines += placeholder_lines
     missed |= placeholder_missed
+
+    # 6. PNG, WebP and AVIF at equal quality over the gallery (no target: it decides
+    # each generator's preference between WebP and AVIF, README "Formats")
+    from bench.formats import formats_section
+
+    lines += formats_section(5)
 
     report = "\n".join(lines) + "\n"
     print(report)

@@ -72,6 +72,12 @@ def _layout(version: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     return functions, flat_order, data_masks, masks
 
 
+def data_positions(version: int) -> np.ndarray:
+    """The flat positions (row × side + column) of a code's data modules, in the order
+    the codeword bits are placed: bit k of the interleaved codewords is at position k."""
+    return _layout(version)[1]
+
+
 def _runs_penalty(lines: np.ndarray) -> np.ndarray:
     """Rule 1 along the last axis of `lines` (symbols × lines × modules, bool), per
     symbol: each run of five or more modules of one colour scores its length less two."""

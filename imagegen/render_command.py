@@ -21,6 +21,7 @@ from imagegen.formats import format_for_token, tokens_for
 from imagegen.output import FORMAT_PARAM, LOSSLESS_PARAM, QUALITY_PARAM
 from imagegen.plugin import Generator
 from imagegen.rendering import render
+from imagegen.routes import query_fields
 
 EXIT_INVALID = 2  # as argparse exits on a usage error
 EXIT_FAILED = 1
@@ -77,8 +78,6 @@ def _help(schema: dict[str, Any], required: bool, json_only: bool) -> str:
 
 
 def _add_generator_parser(commands: Any, generator: Generator) -> None:
-    schema = generator.params.model_json_schema()
-    required = set(schema.get("required", []))
     parser = commands.add_parser(
         generator.name,
         help=generator.summary,
@@ -96,20 +95,20 @@ def _add_generator_parser(commands: Any, generator: Generator) -> None:
         help=f"output format, one of {', '.join(tokens_for(generator.formats))}, instead of "
         f"the file's extension (default: {generator.formats[0].name})",
     )
-    parser.add_argument("--quality", help="JPEG and lossy WebP quality, 1-100")
+    parser.add_argument("--quality", help="JPEG, lossy WebP and AVIF quality, 1-100")
     parser.add_argument(
         "--lossless", nargs="?", const="true", metavar="BOOL", help="WebP only: lossless"
     )
     params = parser.add_argument_group("parameters")
-    for name, prop in schema["properties"].items():
+    for name, prop, required in query_fields(generator.params.model_json_schema()):
         flag = _is_flag(prop)
         params.add_argument(
             option_name(name),
             dest=_DEST_PREFIX + name,
-            metavar="BOOL" if flag else name.upper(),
+            metavar="BOOL" if flag else name.upper().replace(".", "_"),
             nargs="?" if flag else None,
             const="true" if flag else None,
-            help=_help(prop, name in required, _json_only(prop)),
+            help=_help(prop, required, _json_only(prop)),
         )
     # `--data -1,2,-3` is a value, not an option: argparse (before Python 3.13) takes
     # only plain negative numbers such as `-1` for values. None of our options looks
@@ -136,7 +135,9 @@ def add_render_command(commands: Any, generators: list[Generator]) -> None:
 
 def _query(args: argparse.Namespace, generator: Generator) -> dict[str, Any]:
     """The parameters given, as a `GET` would carry them; JSON-only ones parsed."""
-    properties = generator.params.model_json_schema()["properties"]
+    properties = {
+        name: prop for name, prop, _ in query_fields(generator.params.model_json_schema())
+    }
     query: dict[str, Any] = {}
     for dest, value in vars(args).items():
         if not dest.startswith(_DEST_PREFIX) or value is None:

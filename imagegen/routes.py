@@ -289,26 +289,68 @@ def _parameter_schema(prop: dict[str, Any]) -> dict[str, Any] | None:
     return schema
 
 
-def _model_parameters(generator: Generator) -> list[dict[str, Any]]:
-    schema = generator.params.model_json_schema()
+def _object_fields(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any] | None:
+    """The model a property refers to (`X | None` with X a model), or None."""
+    for option in prop.get("anyOf", [prop]):
+        ref = option.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return defs.get(ref.removeprefix("#/$defs/"))
+    return None
+
+
+def query_fields(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
+    """A parameter model's JSON schema as (name, property, required) of the parameters
+    a URL carries. A field that is a model of its own (a QR code's `wifi`) is carried
+    as one parameter per field, `wifi.ssid`: its description then names the field."""
+    defs = schema.get("$defs", {})
     required = set(schema.get("required", []))
-    parameters = []
+    fields = []
     for name, prop in schema["properties"].items():
+        inner = _object_fields(prop, defs)
+        if inner is None:
+            fields.append((name, prop, name in required))
+            continue
+        inner_required = set(inner.get("required", []))
+        for field, inner_prop in inner["properties"].items():
+            described = [inner_prop, *inner_prop.get("anyOf", [])]
+            text = next((p["description"] for p in described if "description" in p), field)
+            if field in inner_required:
+                text += f" Required with `{name}`."
+            fields.append(
+                (f"{name}.{field}", inner_prop | {"description": f"`{name}`: {text}"}, False)
+            )
+    return fields
+
+
+def _query_parameter(name: str, prop: dict[str, Any], required: bool) -> dict[str, Any] | None:
+    schema = _parameter_schema(prop)
+    if schema is None:
+        return None
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema,
+    }
+    # A description or example given with a type (`Phone | None`) is in its option.
+    described = [prop, *prop.get("anyOf", [])]
+    description = next((p["description"] for p in described if "description" in p), None)
+    if description is not None:
+        parameter["description"] = description
+    examples = next((p["examples"] for p in described if p.get("examples")), None)
+    if examples:
+        parameter["example"] = examples[0]
+    return parameter
+
+
+def _model_parameters(generator: Generator) -> list[dict[str, Any]]:
+    """The model's fields as query and path parameters (see `query_fields`)."""
+    parameters = []
+    for name, prop, required in query_fields(generator.params.model_json_schema()):
         in_path = "{" + name + "}" in generator.path
-        parameter_schema = _parameter_schema(prop)
-        if parameter_schema is None:
-            continue  # only a JSON body can carry it
-        parameter: dict[str, Any] = {
-            "name": name,
-            "in": "path" if in_path else "query",
-            "required": in_path or name in required,
-            "schema": parameter_schema,
-        }
-        if "description" in prop:
-            parameter["description"] = prop["description"]
-        if prop.get("examples"):
-            parameter["example"] = prop["examples"][0]
-        parameters.append(parameter)
+        parameter = _query_parameter(name, prop, in_path or required)
+        if parameter is not None:
+            parameters.append(parameter | {"in": "path"} if in_path else parameter)
     return parameters
 
 
@@ -344,7 +386,8 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
             "name": QUALITY_PARAM,
             "in": "query",
             "required": False,
-            "description": "JPEG and lossy WebP quality, 1-100 (defaults: JPEG 85, WebP 80).",
+            "description": "JPEG, lossy WebP and AVIF quality, 1-100 "
+            "(defaults: JPEG 85, WebP 80, AVIF 60).",
             "schema": {"type": "integer", "minimum": 1, "maximum": 100},
         },
         {

@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )
+    max_gradient_stops: int = Field(
+        16,
+        ge=2,
+        le=256,
+        description="Most colours in a placeholder's `gradient`: each is a few bytes of "
+        "URL and one interpolation over the image's width; 16 covers every design tool's "
+        "presets.",
+    )
     max_render_cost: float = Field(
         4000,
         gt=0,
@@ -274,6 +282,25 @@ class Settings(BaseSettings):
     fonts_dir: Path = Field(
         default_factory=bundled_fonts_dir,
         description="Folder of font families, one sub-folder each with a .ttf and its licence.",
+    )
+    logos_dir: Path | None = Field(
+        None,
+        description="Folder of logos a QR code may show in its centre, by name: "
+        "`logo=acme` draws `acme.png` (or .jpg, .jpeg, .webp, .gif) from it. A name is "
+        "looked up among the folder's files, never used as a path. None: no named logos.",
+    )
+    max_logo_bytes: int = Field(
+        512_000,
+        ge=1,
+        description="Largest logo file, or decoded `data:` URI, in bytes: a logo is drawn "
+        "a few hundred pixels wide at most, and this is a generous PNG of that.",
+    )
+    max_logo_pixels: int = Field(
+        4_000_000,
+        ge=1,
+        description="Most pixels a logo may have (width × height), checked from its header "
+        "before it is decoded: decoding takes 4 bytes a pixel, so a small file that "
+        "claims a huge image (a decompression bomb) is refused unread.",
     )
 
     @field_validator("cors_origins", mode="before")

@@ -174,6 +174,7 @@ class _Line:
     width: float
     top: float  # ink extent relative to the baseline (negative is above)
     bottom: float
+    text: str = ""  # in logical order, for formats that lay out text themselves (SVG)
 
 
 def _run_args(run: _Run) -> tuple[str, dict[str, str]]:
@@ -351,7 +352,7 @@ class TextBlock:
                 inked = True
         if not inked:
             top = -self._sized(self._chain[0], size).getmetrics()[0]
-        return _Line(runs, fonts, width, top, bottom)
+        return _Line(runs, fonts, width, top, bottom, paragraph.text[start:end] + suffix)
 
     def at(self, size: int, box_width: float) -> Layout:
         """Every line, wrapped to `box_width`, at `size` px."""

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from imagegen.app import create_app
+from imagegen.compat.qrserver import QRServer
 from imagegen.compat.quickchart_qr import QuickChartQR
 from imagegen.settings import Settings
 from imagegen.signing import sign_url
@@ -117,6 +118,116 @@ def test_signed_servers_sign_grammar_urls_too() -> None:
     assert _decoded(response.content) == "hi"
 
 
+def test_quickchart_qr_caption_parameters_map_to_ours(client: TestClient) -> None:
+    theirs = client.get(
+        "/qr?text=hello&caption=Scan%20me&captionFontSize=12&captionFontColor=ff0000"
+        "&captionFontFamily=sans-serif&centerImageSizeRatio=0.3"
+    )
+    ours = client.get(
+        "/qr.png?data=hello&size=150&caption=Scan%20me&caption_size=12&caption_color=ff0000"
+        "&caption_font=open-sans"
+    )
+    assert theirs.status_code == ours.status_code == 200
+    assert theirs.content == ours.content
+    image = Image.open(io.BytesIO(theirs.content))
+    assert image.width == 150 and image.height > 150
+    assert _decoded(theirs.content) == "hello"
+    for query, parameter in [
+        ("text=hi&centerImageSizeRatio=1.5", "centerImageSizeRatio"),
+        ("text=hi&caption=x&captionFontSize=0", "captionFontSize"),
+        ("text=hi&caption=x&captionFontFamily=comic-sans", "captionFontFamily"),
+        ("text=hi&centerImageWidth=40", "centerImageWidth"),
+    ]:
+        response = client.get(f"/qr?{query}")
+        assert response.status_code == 422, query
+        assert response.json()["parameters"][0]["parameter"] == parameter
+
+
+# Golden URLs from goqr.me's documentation of api.qrserver.com/v1/create-qr-code/.
+QRSERVER_GOLDEN = [
+    ("/v1/create-qr-code/?data=HelloWorld!&size=100x100", "HelloWorld!", (100, 100), "PNG"),
+    ("/v1/create-qr-code/?size=150x150&data=Example", "Example", (150, 150), "PNG"),
+    ("/v1/create-qr-code/?data=Example", "Example", (200, 200), "PNG"),
+    ("/v1/create-qr-code/?data=Example&format=jpg&size=300x300", "Example", (300, 300), "JPEG"),
+    ("/v1/create-qr-code/?data=Example&format=jpeg", "Example", (200, 200), "JPEG"),
+]
+
+
+@pytest.mark.parametrize(("url", "text", "size", "fmt"), QRSERVER_GOLDEN)
+def test_qrserver_golden_urls(
+    client: TestClient, url: str, text: str, size: tuple, fmt: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    image = Image.open(io.BytesIO(response.content))
+    assert (image.size, image.format) == (size, fmt)
+    assert _decoded(response.content) == text
+
+
+def test_qrserver_defaults_ecc_l_no_quiet_zone_and_a_one_pixel_margin(client: TestClient) -> None:
+    theirs = client.get("/v1/create-qr-code/?data=Example")
+    ours = client.get("/qr.png?data=Example&size=200&ecc=L&border=0&padding=1")
+    assert theirs.content == ours.content
+    rgb = Image.open(io.BytesIO(theirs.content)).convert("RGB")
+    # Version 1, 21 modules of 9 px in the 198 px inside the margin, centred: 189 px
+    # from pixel 5 (the finder's corner), the 11 px left over split around it.
+    assert rgb.getpixel((4, 4)) == (255, 255, 255)
+    assert rgb.getpixel((5, 5)) == (0, 0, 0)
+
+
+def test_qrserver_colours_margin_qzone_and_svg(client: TestClient) -> None:
+    decimal = client.get("/v1/create-qr-code/?data=hi&color=255-0-0&bgcolor=0-0-255&qzone=2")
+    hexa = client.get("/v1/create-qr-code/?data=hi&color=f00&bgcolor=0000ff&qzone=2")
+    assert decimal.content == hexa.content
+    rgb = Image.open(io.BytesIO(decimal.content)).convert("RGB")
+    assert {c for _, c in rgb.getcolors()} == {(255, 0, 0), (0, 0, 255)}
+    svg = client.get("/v1/create-qr-code/?data=hi&format=svg&margin=20")
+    assert svg.headers["content-type"] == "image/svg+xml"
+    assert svg.content == client.get("/qr.svg?data=hi&size=200&ecc=L&border=0").content
+
+
+def test_qrserver_charsets(client: TestClient) -> None:
+    latin = client.get(
+        "/v1/create-qr-code/?data=caf%E9&charset-source=ISO-8859-1&charset-target=ISO-8859-1"
+    )
+    (result,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(latin.content)).convert("RGB"))
+    assert (result.text, result.bytes) == ("café", b"caf\xe9")
+    utf8 = client.get("/v1/create-qr-code/?data=caf%C3%A9")
+    assert _decoded(utf8.content) == "café"
+
+
+def test_qrserver_gif_is_a_gif(client: TestClient) -> None:
+    response = client.get("/v1/create-qr-code/?data=hi&format=gif")
+    assert response.headers["content-type"] == "image/gif"
+    assert Image.open(io.BytesIO(response.content)).format == "GIF"
+    assert _decoded(response.content) == "hi"
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("data=", "data"),
+        ("size=100x100", "data"),
+        ("data=hi&size=200x100", "size"),
+        ("data=hi&size=big", "size"),
+        ("data=hi&color=256-0-0", "color"),
+        ("data=hi&bgcolor=white", "bgcolor"),
+        ("data=hi&margin=51", "margin"),
+        ("data=hi&qzone=101", "qzone"),
+        ("data=hi&ecc=X", "ecc"),
+        ("data=hi&format=eps", "format"),
+        ("data=hi&charset-source=latin9", "charset-source"),
+        ("data=%E2%82%AC&charset-target=ISO-8859-1", "data"),
+    ],
+)
+def test_qrserver_errors_name_its_parameters(
+    client: TestClient, query: str, parameter: str
+) -> None:
+    response = client.get(f"/v1/create-qr-code/?{query}")
+    assert response.status_code == 422, response.text
+    assert response.json()["parameters"][0]["parameter"] == parameter
+
+
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
 _VALUES = st.one_of(_TEXT, st.integers(-10, 5000).map(str), st.sampled_from(["", "0", "L", "svg"]))
 
@@ -135,3 +246,19 @@ def test_quickchart_qr_never_fails_on_any_query(query: dict[str, str]) -> None:
     if response.status_code == 422:
         names = {p["parameter"] for p in response.json()["parameters"]}
         assert names <= {p["name"] for p in QuickChartQR.parameters}
+
+
+_QRSERVER_QUERIES = st.fixed_dictionaries(
+    {"data": _VALUES},
+    optional={p["name"]: _VALUES for p in QRServer.parameters if p["name"] != "data"},
+)
+
+
+@given(_QRSERVER_QUERIES)
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_qrserver_never_fails_on_any_query(query: dict[str, str]) -> None:
+    response = _FUZZ_CLIENT.get("/v1/create-qr-code/", params=query)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        names = {p["parameter"] for p in response.json()["parameters"]}
+        assert names <= {p["name"] for p in QRServer.parameters}

@@ -48,7 +48,15 @@ def test_limits_are_in_the_spec(app):
     assert params["text"]["schema"]["maxLength"] == 200
     assert params["scale"]["schema"]["maximum"] == 4
     assert "lato" in params["font"]["schema"]["enum"]
-    assert params["format"]["schema"]["enum"] == ["png", "jpeg", "jpg", "webp"]
+    assert params["format"]["schema"]["enum"] == [
+        "png",
+        "jpeg",
+        "jpg",
+        "webp",
+        "avif",
+        "gif",
+        "svg",
+    ]
 
 
 def test_spec_is_valid_json_with_unique_operation_ids():

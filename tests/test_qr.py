@@ -268,16 +268,30 @@ def test_the_largest_codes_fit_exactly(client):
     assert read_qr(decode(digits.content)) == ["7" * 7089]
 
 
-def test_spec_lists_svg_for_qr_only(app):
+def test_spec_lists_qr_formats_in_order_of_preference(app):
     paths = app.openapi()["paths"]
     for path in ("/qr", "/qr.{format}"):
         for method in ("get", "post"):
             content = paths[path][method]["responses"]["200"]["content"]
-            assert list(content) == ["image/png", "image/webp", "image/jpeg", "image/svg+xml"]
-    placeholder = paths["/placeholder/{width}x{height}"]["get"]["responses"]["200"]["content"]
-    assert "image/svg+xml" not in placeholder
+            assert list(content) == [
+                "image/png",
+                "image/webp",
+                "image/avif",
+                "image/jpeg",
+                "image/gif",
+                "image/svg+xml",
+            ]
     params = {p["name"]: p for p in paths["/qr"]["get"]["parameters"]}
-    assert params["data"]["required"] is True
+    # `data`, or a content helper (`wifi.ssid`…) instead: required by the model, not the spec.
+    assert params["data"]["required"] is False
     assert params["data"]["schema"]["maxLength"] == 7089
     assert params["ecc"]["schema"]["enum"] == ["L", "M", "Q", "H"]
-    assert params["format"]["schema"]["enum"] == ["png", "webp", "jpeg", "jpg", "svg"]
+    assert params["format"]["schema"]["enum"] == [
+        "png",
+        "webp",
+        "avif",
+        "jpeg",
+        "jpg",
+        "gif",
+        "svg",
+    ]

@@ -85,7 +85,7 @@ def test_bad_parameter_prints_the_routes_422_message(args, query, client, capsys
 @pytest.mark.parametrize(
     ("output", "extra", "message"),
     [
-        ("out.gif", [], "format: must be one of png, jpeg, jpg, webp"),
+        ("out.bmp", [], "format: must be one of png, jpeg, jpg, webp, avif, gif, svg"),
         ("out.png", ["--format", "jpg"], "format: conflicts with the path's extension .png"),
         ("out.png", ["--lossless", "maybe"], "lossless: must be true or false"),
     ],
@@ -172,4 +172,5 @@ def test_help_refers_to_the_colour_syntax_instead_of_listing_names(capsys):
         main(["render", "qr", "--help"])
     text = capsys.readouterr().out
     assert "aliceblue" not in text
-    assert text.count("CSS name") == 2  # --color and --background, once each
+    # --color, --background, --finder-color and --caption-color, once each
+    assert text.count("CSS name") == 4

@@ -4,6 +4,7 @@ from importlib.metadata import entry_points
 
 from imagegen.compat import Grammar
 from imagegen.compat.google_charts import GoogleImageCharts
+from imagegen.compat.qrserver import QRServer
 from imagegen.compat.quickchart_chart import ImageChartsChartJs, QuickChartChart
 from imagegen.compat.quickchart_qr import QuickChartQR
 from imagegen.registry import PluginError
@@ -12,6 +13,7 @@ from imagegen.settings import Settings
 ENTRY_POINT_GROUP = "imagegen.grammars"
 BUILTIN_GRAMMARS: tuple[type[Grammar], ...] = (
     QuickChartQR,
+    QRServer,
     QuickChartChart,
     ImageChartsChartJs,
     GoogleImageCharts,

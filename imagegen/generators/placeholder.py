@@ -1,15 +1,30 @@
-"""Placeholder images: a coloured rectangle with its size (or any text) in the middle."""
+"""Placeholder images: a coloured rectangle with its size (or any text) in the middle,
+optionally with rounded corners, a border and a gradient background."""
 
-from typing import ClassVar
+import re
+from dataclasses import dataclass
+from typing import Annotated, ClassVar
 
+import numpy as np
 from PIL import Image, ImageDraw
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from imagegen.colors import COLOR_SYNTAX, Color, coverage_palette
-from imagegen.errors import invalid_parameter
+from imagegen.colors import COLOR_SYNTAX, RGBA, Color, coverage_palette
+from imagegen.errors import invalid_parameter, limit_error
 from imagegen.fonts import font_choice
-from imagegen.formats import ImageFormat
+from imagegen.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP, ImageFormat
+from imagegen.gradients import GRADIENT_SYNTAX, GradientParam, draw_gradient
+from imagegen.placeholder_svg import placeholder_svg
 from imagegen.plugin import Generator, check_pixel_budget, with_limits
+from imagegen.shapes import Radii, fitted_radii, rounded_rect
 from imagegen.text import Layout, TextBlock
 from imagegen.textparams import DrawnText
 
@@ -22,11 +37,47 @@ _MAX_TEXT_SHARE = 0.1
 # illegible, left out, so that a tiny image is clean background rather than a smudge.
 MIN_LEGIBLE_SIZE = 8
 
+_RADII = re.compile(r"[0-9]{1,6}(,[0-9]{1,6}){0,3}")
+RADII_PATTERN = r"^[0-9]{1,6}(,[0-9]{1,6}){0,3}$"
+
+
+def parse_radii(value: object) -> tuple[int, int, int, int]:
+    """`8`, `8,4`, `8,4,2` or `8,4,2,0` (or a JSON integer) as the four corners'
+    radii, top-left, top-right, bottom-right, bottom-left, expanded as CSS's
+    `border-radius` expands them."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
+        return (value, value, value, value)
+    if not isinstance(value, str) or not _RADII.fullmatch(value.strip()):
+        raise ValueError("must be 1 to 4 whole numbers of CSS pixels, such as 8 or 8,0,8,0")
+    radii = [int(part) for part in value.strip().split(",")]
+    if len(radii) == 1:
+        radii *= 4
+    elif len(radii) == 2:
+        radii *= 2
+    elif len(radii) == 3:
+        radii.append(radii[1])
+    return (radii[0], radii[1], radii[2], radii[3])
+
+
+def format_radii(radii: tuple[int, int, int, int]) -> str:
+    """The canonical spelling: one number when the corners agree."""
+    return str(radii[0]) if len(set(radii)) == 1 else ",".join(map(str, radii))
+
+
+CornerRadii = Annotated[
+    tuple[int, int, int, int],
+    PlainValidator(parse_radii),
+    PlainSerializer(format_radii, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": RADII_PATTERN, "examples": ["8", "16,16,0,0"]}),
+]
+
 
 class PlaceholderParams(BaseModel):
     """Parameters of `/placeholder/{width}x{height}`."""
 
     max_pixels: ClassVar[int] = 16_000_000
+    max_radius: ClassVar[int] = 4000
+    max_gradient_stops: ClassVar[int] = 16
 
     width: int = Field(ge=1, description="Width in CSS pixels.", examples=[600])
     height: int = Field(ge=1, description="Height in CSS pixels.", examples=[400])
@@ -49,7 +100,26 @@ class PlaceholderParams(BaseModel):
         1,
         ge=1,
         description="Device pixel ratio: the image is `scale` times larger in each "
-        "direction, for sharp images on high-density (retina) screens.",
+        "direction, for sharp images on high-density (retina) screens. SVG is sharp at "
+        "any size and keeps the CSS size.",
+    )
+    radius: CornerRadii | None = Field(
+        None,
+        description="Rounded corners in CSS pixels: `8` for all four, or up to four in "
+        "CSS `border-radius` order (`8,0,8,0`: top-left, top-right, bottom-right, "
+        "bottom-left). Outside them the image is transparent; JPEG shows the background.",
+    )
+    border: int = Field(
+        0,
+        ge=0,
+        description="Border width in CSS pixels, inside the image and following its "
+        "corners; the text is fitted inside it.",
+    )
+    border_color: Color | None = Field(
+        None, description="Border colour. Default: the text colour, `color`." + COLOR_SYNTAX
+    )
+    gradient: GradientParam | None = Field(
+        None, description="A gradient background instead of `background`: " + GRADIENT_SYNTAX
     )
 
     @field_validator("text")
@@ -62,6 +132,42 @@ class PlaceholderParams(BaseModel):
         check_pixel_budget(self.width, self.height, self.scale, self.max_pixels)
         return self
 
+    @model_validator(mode="after")
+    def _style_limits(self) -> "PlaceholderParams":
+        if self.radius is not None and max(self.radius) > self.max_radius:
+            raise limit_error("radius", "each radius must be at most {limit}", self.max_radius)
+        if self.gradient is not None and len(self.gradient.stops) > self.max_gradient_stops:
+            raise limit_error(
+                "gradient", "may have at most {limit} colours", self.max_gradient_stops
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class _Style:
+    """What is drawn besides the plain placeholder, in device pixels."""
+
+    radii: Radii
+    border: int
+    border_color: RGBA
+
+    @property
+    def plain(self) -> bool:
+        return not (any(self.radii) or self.border)
+
+
+def _paint(canvas: Image.Image, coverage: Image.Image, color: RGBA) -> None:
+    """`color` painted over `canvas` where `coverage` (an "L" mask) covers it."""
+    box = coverage.getbbox()
+    if box is None or color[3] == 0:
+        return
+    alpha = coverage.crop(box)
+    if color[3] != 255:
+        alpha = alpha.point([round(v * color[3] / 255) for v in range(256)])
+    layer = Image.new("RGBA", alpha.size, (*color[:3], 255))
+    layer.putalpha(alpha)
+    canvas.alpha_composite(layer, dest=box[:2])
+
 
 class Placeholder(Generator):
     """`GET /placeholder/{width}x{height}`: the image placehold.co users expect."""
@@ -69,11 +175,15 @@ class Placeholder(Generator):
     name = "placeholder"
     summary = "Placeholder image"
     description = (
-        "A rectangle of `background` colour with text in the middle: by default its "
-        "size, as `600×400`. The text is fitted to the image unless `font_size` is given. "
-        "`scale` multiplies the pixel size for high-density (retina) screens."
+        "A rectangle of `background` colour (or a `gradient`) with text in the middle: by "
+        "default its size, as `600×400`. The text is fitted to the image unless "
+        "`font_size` is given. `radius` rounds the corners and `border` draws a frame. "
+        "`scale` multiplies the pixel size for high-density (retina) screens. SVG is "
+        "vector, its text set in the viewer's copy of the font (or a fallback) at the "
+        "width measured for the raster images."
     )
     path = "/{width}x{height}"
+    formats = (PNG, JPEG, WEBP, AVIF, GIF, SVG)
     examples = (
         {"width": "600", "height": "400"},
         {
@@ -84,19 +194,48 @@ class Placeholder(Generator):
             "color": "f8fafc",
         },
         {"width": "240", "height": "120", "text": "Logo", "font": "roboto", "scale": "2"},
+        {
+            "width": "320",
+            "height": "180",
+            "text": "Welcome",
+            "gradient": "linear,135,6366f1,ec4899",
+            "color": "ffffff",
+            "radius": "16",
+        },
+        {
+            "width": "200",
+            "height": "200",
+            "text": "Avatar",
+            "gradient": "radial,fef3c7,f59e0b",
+            "radius": "100",
+            "border": "4",
+            "border_color": "92400e",
+            "color": "78350f",
+        },
     )
 
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
+        longest = max(limits.max_width, limits.max_height)
         return with_limits(
             PlaceholderParams,
-            {"max_pixels": limits.max_pixels},
+            {
+                "max_pixels": limits.max_pixels,
+                "max_radius": longest,
+                "max_gradient_stops": limits.max_gradient_stops,
+            },
             width={"le": limits.max_width},
             height={"le": limits.max_height},
             text={"max_length": limits.max_text_length},
             font={"annotation": font_choice(self.context.fonts.names)},
-            font_size={"le": max(limits.max_width, limits.max_height)},
+            font_size={"le": longest},
             scale={"le": limits.max_scale},
+            border={"le": longest},
+            gradient={
+                "description": "A gradient background instead of `background`: "
+                + GRADIENT_SYNTAX
+                + f" At most {limits.max_gradient_stops} colours."
+            },
         )
 
     def _check_text_area(self, layout: Layout) -> None:
@@ -114,6 +253,8 @@ class Placeholder(Generator):
 
     def _layout(self, params: PlaceholderParams, width: int, height: int) -> Layout | None:
         """The text laid out in the image's text box, or None when it cannot be legible."""
+        if width <= 0 or height <= 0:
+            return None
         text = params.text or f"{params.width}×{params.height}"
         block = TextBlock(text, params.font, self.context.fonts)
         box_width, box_height = width * _TEXT_BOX, height * _TEXT_BOX
@@ -134,15 +275,69 @@ class Placeholder(Generator):
             layout = block.shortened(smallest, box_width, box_height)
         return layout
 
-    def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image:
+    def _style(self, params: PlaceholderParams, width: int, height: int) -> _Style:
+        radii: Radii = (0, 0, 0, 0)
+        if params.radius is not None:
+            scaled = tuple(float(r * params.scale) for r in params.radius)
+            radii = fitted_radii(width, height, scaled)  # type: ignore[arg-type]
+        border = min(params.border * params.scale, (min(width, height) + 1) // 2)
+        return _Style(radii, border, params.border_color or params.color)
+
+    def render(self, params: PlaceholderParams, fmt: ImageFormat) -> Image.Image | bytes:
         width, height = params.width * params.scale, params.height * params.scale
+        style = self._style(params, width, height)
+        inset = 2 * style.border
+        layout = self._layout(params, width - inset, height - inset)
+        if fmt == SVG:
+            family = self.context.fonts.chain(params.font)[0]
+            return placeholder_svg(
+                (params.width, params.height),
+                (width, height),
+                params.gradient or params.background,
+                style.radii,
+                (style.border, style.border_color),
+                (layout, params.color, family),
+            )
+        if params.gradient is None and style.plain:
+            return self._plain(params, width, height, layout)
+        return self._styled(params, fmt, style, layout)
+
+    def _plain(
+        self, params: PlaceholderParams, width: int, height: int, layout: Layout | None
+    ) -> Image.Image:
         # Index i of the palette is the text colour covering i/255 of the background, so
         # text drawn with index 255 is anti-aliased as it would be in colour.
         image = Image.new("P", (width, height), 0)
-        layout = self._layout(params, width, height)
         if layout is not None:
             draw = ImageDraw.Draw(image)
             draw.fontmode = "L"  # Pillow's default for "P" is aliased text
             layout.draw(draw, 255)
         image.putpalette(coverage_palette(params.color, params.background), rawmode="RGBA")
         return image
+
+    def _styled(
+        self, params: PlaceholderParams, fmt: ImageFormat, style: _Style, layout: Layout | None
+    ) -> Image.Image:
+        """Background (colour or gradient), border, text, then the corners cut: painted
+        in RGBA, as CSS paints a box."""
+        width, height = params.width * params.scale, params.height * params.scale
+        if params.gradient is not None:
+            canvas = draw_gradient(params.gradient, width, height)
+        else:
+            canvas = Image.new("RGBA", (width, height), params.background)
+        if style.border:
+            inner = tuple(max(0.0, r - style.border) for r in style.radii)
+            hole = rounded_rect(width, height, style.border, inner)  # type: ignore[arg-type]
+            _paint(canvas, Image.fromarray(255 - hole), style.border_color)
+        if layout is not None:
+            mask = Image.new("L", (width, height), 0)
+            layout.draw(ImageDraw.Draw(mask), 255)
+            _paint(canvas, mask, params.color)
+        if any(style.radii) and fmt != JPEG:
+            # JPEG has no transparency: outside the corners it keeps the background, so
+            # that it looks right on a page of any colour (white would show as corners
+            # on a dark page, or in an email client's dark mode).
+            shape = rounded_rect(width, height, 0, style.radii)
+            alpha = np.asarray(canvas.getchannel("A"), dtype=np.uint16) * shape
+            canvas.putalpha(Image.fromarray(((alpha + 127) // 255).astype(np.uint8)))
+        return canvas
