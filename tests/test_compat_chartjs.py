@@ -606,7 +606,7 @@ def test_any_options_translate_or_are_a_422_naming_an_option(options):
         assert error.body.status == 422
         for problem in error.body.parameters:
             name = translation.their_name(problem.parameter) if translation else problem.parameter
-            assert name in _OPTION_NAMES, (name, problem.message)
+            assert name in (*_OPTION_NAMES, "c"), (name, problem.message)  # c: encoding
 
 
 def test_chart_grammars_stay_out_of_the_spec(client):

@@ -29,7 +29,7 @@ _CHART_TYPES = {
 _SIMPLE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _EXTENDED = _SIMPLE + "-."
 _LEGEND = {"r": "right", "l": "left", "t": "top", "b": "bottom"}
-_FORMATS = {"png": "png", "svg": "svg", "webp": "webp", "jpg": "jpeg", "jpeg": "jpeg"}
+_FORMATS = {"png": "png", "gif": "gif", "svg": "svg", "webp": "webp", "jpg": "jpeg", "jpeg": "jpeg"}
 _QR_LEVELS = ("L", "M", "Q", "H")
 # Parameters read, and those that only tune a look we draw our way.
 _READ = frozenset(
