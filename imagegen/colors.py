@@ -1,5 +1,8 @@
-"""Colour parsing: hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `#` optional) and CSS names."""
+"""Colour parsing: hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `#` optional), CSS names,
+and CSS's `rgb()`, `rgba()`, `hsl()` and `hsla()` as Chart.js users write them."""
 
+import colorsys
+import math
 import re
 from typing import Annotated, Any
 
@@ -13,9 +16,61 @@ HEX_PATTERN = r"^#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$"
 _HEX = re.compile(HEX_PATTERN)
 COLOR_NAMES = ("transparent", *sorted(ImageColor.colormap))
 
+# CSS colour functions, comma-separated (`rgba(255, 99, 132, 0.2)`) or space-separated
+# with a slash before alpha (`rgb(255 99 132 / 20%)`). The pattern is the schema's too, so
+# it is written for ECMA 262 and Python alike (no inline flags: names by character class).
+_NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_SHARE = rf"{_NUMBER}%?"  # a channel, saturation, lightness or alpha
+_HUE = rf"{_NUMBER}(?:deg)?"
+
+
+def _arguments(first: str) -> str:
+    return (
+        rf"\(\s*(?:{first}(?:\s*,\s*{_SHARE}){{2,3}}"
+        rf"|{first}(?:\s+{_SHARE}){{2}}(?:\s*/\s*{_SHARE})?)\s*\)"
+    )
+
+
+FUNCTION_PATTERN = (
+    rf"^(?:[rR][gG][bB][aA]?{_arguments(_SHARE)}|[hH][sS][lL][aA]?{_arguments(_HUE)})$"
+)
+_FUNCTION = re.compile(FUNCTION_PATTERN)
+_FUNCTION_ARG = re.compile(rf"({_NUMBER})(%|deg)?")
+
 
 # Appended to colour parameters' descriptions: their own text replaces the type's.
-COLOR_SYNTAX = " Hex (`ff8800`, `#f80`, `#ff880080`; `#` is `%23` in a URL) or a CSS name."
+COLOR_SYNTAX = (
+    " Hex (`ff8800`, `#f80`, `#ff880080`; `#` is `%23` in a URL), a CSS name, or "
+    "`rgb()`, `rgba()`, `hsl()`, `hsla()`."
+)
+_MESSAGE = (
+    "must be a colour: hex such as ff8800, #f80 or #ff880080, a CSS colour name, or "
+    "rgb(), rgba(), hsl() or hsla()"
+)
+
+
+def _channel(number: float, unit: str | None, full: float) -> float:
+    """A CSS argument as a share of `full` (percentages of 100%), clamped to 0-1."""
+    share = number / 100 if unit == "%" else number / full
+    return min(max(share, 0.0), 1.0) if not math.isnan(share) else 0.0
+
+
+def _parse_function(text: str) -> RGBA:
+    """`rgb(…)`, `rgba(…)`, `hsl(…)` or `hsla(…)`, already matched by `FUNCTION_PATTERN`;
+    out-of-range values are clamped, as CSS does."""
+    name = text[: text.index("(")].lower()
+    args = [(float(n), unit or None) for n, unit in _FUNCTION_ARG.findall(text[len(name) :])]
+    alpha = _channel(*args[3], 1) if len(args) == 4 else 1.0
+    if name.startswith("rgb"):
+        red, green, blue = (_channel(n, unit, 255) for n, unit in args[:3])
+    else:
+        (hue, _), (sat, sat_unit), (light, light_unit) = args[:3]
+        turn = hue % 360 / 360 if math.isfinite(hue) else 0.0
+        red, green, blue = colorsys.hls_to_rgb(
+            turn, _channel(light, light_unit, 100), _channel(sat, sat_unit, 100)
+        )
+    r, g, b, a = (round(channel * 255) for channel in (red, green, blue, alpha))
+    return (r, g, b, a)
 
 
 def parse_color(value: object) -> RGBA:
@@ -25,7 +80,7 @@ def parse_color(value: object) -> RGBA:
     fully transparent black, as in CSS.
     """
     if not isinstance(value, str):
-        raise ValueError("must be a colour: hex such as ff8800 or #ff880080, or a CSS name")
+        raise ValueError(_MESSAGE)
     text = value
     match = _HEX.fullmatch(text)
     if match:
@@ -42,9 +97,9 @@ def parse_color(value: object) -> RGBA:
     if name in ImageColor.colormap:
         r, g, b = ImageColor.getrgb(name)[:3]
         return (r, g, b, 255)
-    raise ValueError(
-        "must be a colour: hex such as ff8800, #f80 or #ff880080, or a CSS colour name"
-    )
+    if _FUNCTION.fullmatch(text):
+        return _parse_function(text)
+    raise ValueError(_MESSAGE)
 
 
 def format_color(color: RGBA) -> str:
@@ -55,6 +110,7 @@ def format_color(color: RGBA) -> str:
 COLOR_FORMS = [
     {"type": "string", "pattern": HEX_PATTERN},
     {"type": "string", "enum": list(COLOR_NAMES)},
+    {"type": "string", "pattern": FUNCTION_PATTERN},
 ]
 
 
@@ -72,9 +128,10 @@ Color = Annotated[
         {
             "anyOf": COLOR_FORMS,
             "description": "Hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`; the `#` is "
-            "optional, write it as `%23` in URLs) or a CSS colour name such as `teal` "
-            "or `transparent` (any case).",
-            "examples": ["ff8800", "#336699cc", "teal"],
+            "optional, write it as `%23` in URLs), a CSS colour name such as `teal` "
+            "or `transparent` (any case), or `rgb(255, 99, 132)`, "
+            "`rgba(255, 99, 132, 0.5)`, `hsl(210, 50%, 40%)`, `hsla(…)`.",
+            "examples": ["ff8800", "#336699cc", "teal", "rgba(255, 99, 132, 0.5)"],
         }
     ),
 ]

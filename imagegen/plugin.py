@@ -79,7 +79,7 @@ def with_limits(
 
 
 def check_pixel_budget(
-    width: int, height: int, scale: int, limit: int, size_parameter: str = "width"
+    width: int, height: int, scale: float, limit: int, size_parameter: str = "width"
 ) -> None:
     """For a model validator: a 422 when the output, width × height × scale² pixels, is
     over `limit`. It blames `scale` when that is above 1, else `size_parameter`."""

@@ -139,26 +139,45 @@ def request_output(
     return output
 
 
+def body_endpoint(
+    generator: Generator, service: RenderService
+) -> Callable[[Request, bytes], Awaitable[Response]]:
+    """Our `POST` route's work for a body already read: for a route that shares the path
+    (a compatibility grammar's) and hands over the bodies that are not its own."""
+
+    async def serve(request: Request, body: bytes) -> Response:
+        query = dict(request.query_params)
+        extension = dict(request.path_params).get(FORMAT_PARAM)
+        output = request_output(request, generator, query, extension)
+        params = await anyio.to_thread.run_sync(
+            _validated, generator, output, query, body, limiter=service.validation_limiter
+        )
+        return await respond(request, generator, service, output, params)
+
+    return serve
+
+
 def _endpoint(
     generator: Generator, service: RenderService, from_body: bool
 ) -> Callable[[Request], Awaitable[Response]]:
     settings = generator.context.settings
+    serve_body = body_endpoint(generator, service)
 
     async def endpoint(request: Request) -> Response:
+        if from_body:
+            declared = request.headers.get("content-length")
+            body = await read_body(declared, request.receive, settings.max_body_bytes)
+            return await serve_body(request, body)
         query = dict(request.query_params)
         path_params = dict(request.path_params)
         extension = path_params.pop(FORMAT_PARAM, None)
         output = request_output(request, generator, query, extension)
-        body = None
-        if from_body:
-            declared = request.headers.get("content-length")
-            body = await read_body(declared, request.receive, settings.max_body_bytes)
-        data = query if from_body else query | path_params
-        if body is None and len(request.scope["query_string"]) <= INLINE_VALIDATION_BYTES:
+        data = query | path_params
+        if len(request.scope["query_string"]) <= INLINE_VALIDATION_BYTES:
             params = _validated(generator, output, data, None)
         else:
             params = await anyio.to_thread.run_sync(
-                _validated, generator, output, data, body, limiter=service.validation_limiter
+                _validated, generator, output, data, None, limiter=service.validation_limiter
             )
         return await respond(request, generator, service, output, params)
 

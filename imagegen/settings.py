@@ -88,6 +88,19 @@ class Settings(BaseSettings):
         "them and a violin's density sums over them, and a JSON body of 1 MB holds "
         "about 150,000 numbers in all.",
     )
+    max_chart_config_bytes: int = Field(
+        32_768,
+        ge=1,
+        description="Largest Chart.js config (QuickChart's `c`, `chart`), in bytes of "
+        "text: real ones are a few KB, and reading one is linear in its size.",
+    )
+    max_chart_config_depth: int = Field(
+        20,
+        ge=2,
+        description="Deepest nesting of brackets in a Chart.js config: real ones nest "
+        "about eight deep (`options.plugins.annotation.annotations.line.label.font`); "
+        "the bound keeps every parse of an adversarial config to milliseconds.",
+    )
     max_label_length: int = Field(
         100, ge=1, description="Longest chart label, series name or axis title, in characters."
     )

@@ -44,6 +44,17 @@ def split_items(value: object) -> object:
     return [item.strip() for item in value.split(",")] if value.strip() else []
 
 
+_LIST_ITEM = re.compile(r"(?:[^,(]|\([^)]*\)?)+|(?<=,)|^(?=,)")
+
+
+def split_colors(value: object) -> object:
+    """`"red, rgb(1, 2, 3)"` → `["red", "rgb(1, 2, 3)"]`: as `split_items`, but a comma
+    inside parentheses (a colour function's) does not separate items."""
+    if not isinstance(value, str) or "(" not in value:
+        return split_items(value)
+    return [item.strip() for item in _LIST_ITEM.findall(value)]
+
+
 def _point(text: str) -> float | str | None:
     """A number, None for a gap, or the text itself, which validation then refuses at
     its position (`data.0.2`). Numbers are parsed here because JSON bodies are validated

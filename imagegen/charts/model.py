@@ -31,6 +31,7 @@ from imagegen.charts.compact import (
     AlsoBoolean,
     TextForm,
     list_pattern,
+    split_colors,
     split_items,
     split_points,
     split_series,
@@ -43,7 +44,7 @@ from imagegen.charts.timeaxis import (
     LAST_TIME,
     parse_time,
 )
-from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, HEX_PATTERN, Color
+from imagegen.colors import COLOR_NAMES, COLOR_SYNTAX, FUNCTION_PATTERN, HEX_PATTERN, Color
 from imagegen.errors import limit_error
 from imagegen.plugin import check_pixel_budget
 from imagegen.textparams import DrawnText
@@ -112,7 +113,9 @@ MIN_CHART_WIDTH, MIN_CHART_HEIGHT = 100, 60
 
 # Numbers of a size matplotlib can scale axes to, margins included, on a log axis too.
 PLOTTABLE = 1e100
-COLORS_PATTERN = list_pattern(HEX_PATTERN.strip("^$") + "|" + "|".join(COLOR_NAMES))
+COLORS_PATTERN = list_pattern(
+    "|".join((HEX_PATTERN.strip("^$"), FUNCTION_PATTERN.strip("^$"), *COLOR_NAMES))
+)
 
 
 def _plottable(value: float) -> float:
@@ -576,7 +579,7 @@ class ChartParams(BaseModel):
         description="Title of the value axis; the horizontal one on a horizontal_bar chart.",
     )
     colors: Annotated[
-        list[Color] | None, BeforeValidator(split_items), TextForm(COLORS_PATTERN)
+        list[Color] | None, BeforeValidator(split_colors), TextForm(COLORS_PATTERN)
     ] = Field(
         None,
         description="Colours of the series (of the slices, for pie and doughnut), "
@@ -596,12 +599,12 @@ class ChartParams(BaseModel):
         ge=16,
         description=f"Height in CSS pixels; at least {MIN_CHART_HEIGHT} but for sparklines.",
     )
-    scale: int = Field(
+    scale: float = Field(
         1,
         ge=1,
         description="Device pixel ratio: the image is `scale` times larger in each "
-        "direction, for sharp images on high-density (retina) screens. SVG and PDF "
-        "keep the CSS size.",
+        "direction (1.5 allowed; pixel sizes are rounded down), for sharp images on "
+        "high-density (retina) screens. SVG and PDF keep the CSS size.",
     )
     background: Color = Field(
         "white",

@@ -19,6 +19,7 @@ Built-in grammars are listed in `imagegen.compat.registry`; plugin packages add 
 under the `imagegen.grammars` entry-point group.
 """
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,10 +61,17 @@ class Translation:
     data_uri: bool = False
 
     def their_name(self, parameter: str) -> str:
-        """The service's name for our `parameter` (a dotted path: its first part is
-        looked up; `datasets.0.data` stays as it is unless `datasets` is mapped)."""
-        head, dot, rest = parameter.partition(".")
-        return self.names.get(parameter) or (self.names.get(head, head) + dot + rest)
+        """The service's name for our `parameter`, a dotted path: its longest mapped
+        start, followed by the rest as `[0]` or `.key` (`datasets.0.data.3`, with
+        `datasets.0.data` mapped, is `chart.data.datasets[0].data[3]`); as it is when
+        no start of it is mapped."""
+        parts = parameter.split(".")
+        for end in range(len(parts), 0, -1):
+            mapped = self.names.get(".".join(parts[:end]))
+            if mapped is not None:
+                rest = parts[end:]
+                return mapped + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in rest)
+        return parameter
 
 
 class Grammar(ABC):
@@ -85,6 +93,11 @@ class Grammar(ABC):
     #: `claims_path` accepts that no other route serves (whatever the method), so that it
     #: never shadows a route, and it stays out of the spec (the README documents it).
     catch_all: ClassVar[bool] = False
+    #: On a POST path our own route also serves, the grammar takes only JSON bodies
+    #: that are an object with one of these keys; our route takes the others.
+    claims_body_keys: ClassVar[tuple[str, ...]] = ()
+    #: Whether its route is in the OpenAPI spec (never on a path our own route serves).
+    in_spec: ClassVar[bool] = True
     #: Whether it can answer with a `data:` URI as text (`Translation.data_uri`).
     answers_data_uri: ClassVar[bool] = False
     #: Query parameters as OpenAPI parameter objects, for the spec.
@@ -98,11 +111,25 @@ class Grammar(ABC):
         grammar; a grammar on a catch-all template narrows it here."""
         return True
 
-    def claims(self, path: str, query: Mapping[str, str]) -> bool:
-        """Whether this request is written in this grammar (its path already matched)."""
+    def claims(self, path: str, query: Mapping[str, str], method: str = "GET") -> bool:
+        """Whether this request may be written in this grammar (its path already matched).
+        A POST to a grammar with `claims_body_keys` is decided by its body, once read."""
         if not self.claims_path(path):
             return False
+        if method == "POST" and self.claims_body_keys:
+            return True
         return not self.claims_query or any(name in query for name in self.claims_query)
+
+    def claims_body(self, body: bytes) -> bool:
+        """Whether a POST body is written in this grammar: a JSON object with one of
+        `claims_body_keys` (every body, for a grammar without them)."""
+        if not self.claims_body_keys:
+            return True
+        try:
+            value = json.loads(body)
+        except (ValueError, RecursionError):
+            return False  # our own route says what is wrong with it
+        return isinstance(value, dict) and any(key in value for key in self.claims_body_keys)
 
     @abstractmethod
     def translate(self, request: CompatRequest) -> Translation:

@@ -3,14 +3,23 @@
 from importlib.metadata import entry_points
 
 from imagegen.compat import Grammar
+from imagegen.compat.google_charts import GoogleImageCharts
 from imagegen.compat.placeholder_urls import PlaceholderURLs
 from imagegen.compat.qrserver import QRServer
+from imagegen.compat.quickchart_chart import ImageChartsChartJs, QuickChartChart
 from imagegen.compat.quickchart_qr import QuickChartQR
 from imagegen.registry import PluginError
 from imagegen.settings import Settings
 
 ENTRY_POINT_GROUP = "imagegen.grammars"
-BUILTIN_GRAMMARS: tuple[type[Grammar], ...] = (QuickChartQR, QRServer, PlaceholderURLs)
+BUILTIN_GRAMMARS: tuple[type[Grammar], ...] = (
+    QuickChartQR,
+    QRServer,
+    QuickChartChart,
+    ImageChartsChartJs,
+    GoogleImageCharts,
+    PlaceholderURLs,
+)
 
 
 def create_grammars(settings: Settings) -> list[Grammar]:

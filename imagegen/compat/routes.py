@@ -2,7 +2,9 @@
 
 A grammar's route is added before the generators' routes, and matches only the
 requests it `claims`, so that a grammar sharing a path with our own route (`/qr?text=`
-beside `/qr?data=`) takes just the requests written in its grammar.
+beside `/qr?data=`) takes just the requests written in its grammar. A POST body is only
+known once read: a grammar with `claims_body_keys` reads it, and hands a body that is
+not its own (`POST /chart` with our parameters, not `{"chart": …}`) to our route.
 """
 
 import base64
@@ -26,7 +28,13 @@ from imagegen.guards import read_body
 from imagegen.output import OutputChoice
 from imagegen.plugin import Generator
 from imagegen.rendering import check_cost, validate_params
-from imagegen.routes import RenderService, image_responses, request_output, respond
+from imagegen.routes import (
+    RenderService,
+    body_endpoint,
+    image_responses,
+    request_output,
+    respond,
+)
 
 
 class _GrammarRoute(APIRoute):
@@ -41,7 +49,8 @@ class _GrammarRoute(APIRoute):
         if match is Match.NONE:
             return match, child
         query = QueryParams(scope.get("query_string", b""))
-        if not self.grammar.claims(get_route_path(scope), query):
+        method = scope.get("method", "GET")
+        if not self.grammar.claims(get_route_path(scope), query, method):
             return Match.NONE, {}
         if self.grammar.catch_all and self._served_by_another(scope):
             return Match.NONE, {}
@@ -95,12 +104,19 @@ def _endpoint(
     grammar: Grammar, generators: dict[str, Generator], service: RenderService
 ) -> Callable[[Request], Awaitable[Response]]:
     settings = grammar.settings
+    ours = body_endpoint(generators[grammar.generator], service)
 
     async def endpoint(request: Request) -> Response:
         body = None
         if request.method == "POST":
             declared = request.headers.get("content-length")
             body = await read_body(declared, request.receive, settings.max_body_bytes)
+            if grammar.claims_body_keys:
+                claimed = await anyio.to_thread.run_sync(
+                    grammar.claims_body, body, limiter=service.validation_limiter
+                )
+                if not claimed:  # a body in our own grammar, on a path we share
+                    return await ours(request, body)
         compat = CompatRequest(
             request.url.path,
             dict(request.path_params),
@@ -168,7 +184,8 @@ def add_grammar_routes(
             tags=["compatibility"],
             # A path our own route documents holds one operation per method, and a
             # catch-all template is no one path: the README documents those grammars.
-            include_in_schema=not (grammar.claims_query or grammar.catch_all),
+            include_in_schema=grammar.in_spec
+            and not (grammar.claims_query or grammar.claims_body_keys or grammar.catch_all),
             operation_id="compat_" + "".join(c if c.isalnum() else "_" for c in name).strip("_"),
             openapi_extra={"parameters": list(grammar.parameters)},
             responses=_responses(grammar, generator),

@@ -1,0 +1,1071 @@
+"""Chart.js configs (as QuickChart and image-charts take them) in our chart's parameters.
+
+`translate_config` reads a config, already parsed by `jsliteral`, into `ChartParams` as
+JSON, with the config path of every value it placed (`datasets.0.color` came from
+`chart.data.datasets[0].backgroundColor`), so that a 422 from our validation names what
+the user wrote. It never draws.
+
+Every key is one of three kinds: translated; ignored, because it only matters in a
+browser (animation, tooltips, events) or only fine-tunes a look we draw our way (fonts,
+paddings, bar thickness); or refused with a 422 naming its path, because what it asks
+for is not drawn here. Chart.js 2 and 3/4 shapes are both read, whatever the version:
+`xAxes`/`yAxes` and `scales.x`/`scales.y`, `options.title` and `options.plugins.title`.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from imagegen.charts.series import PALETTE
+from imagegen.colors import format_color, parse_color
+from imagegen.compat.jsliteral import Code
+from imagegen.errors import ApiError, invalid_parameter
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Chart.js (and QuickChart's own) chart types, in ours.
+CHART_TYPES: dict[str, str] = {
+    "bar": "bar",
+    "horizontalBar": "horizontal_bar",
+    "line": "line",
+    "pie": "pie",
+    "doughnut": "doughnut",
+    "donut": "doughnut",
+    "scatter": "scatter",
+    "sparkline": "sparkline",
+}
+DATASET_TYPES = {"bar": "bar", "line": "line", "scatter": "scatter"}
+# How a chart type draws its datasets unless they say otherwise.
+_DEFAULT_KIND = {
+    "bar": "bar",
+    "horizontal_bar": "bar",
+    "line": "line",
+    "area": "area",
+    "scatter": "scatter",
+    "sparkline": "line",
+    "pie": "slice",
+    "doughnut": "slice",
+}
+ROUND = frozenset({"pie", "doughnut"})
+# What a browser needs and an image does not.
+_BROWSER_OPTIONS = _words(
+    """
+    responsive maintainAspectRatio aspectRatio resizeDelay onResize animation animations
+    transitions tooltips hover interaction events onClick onHover devicePixelRatio
+    locale normalized parsing
+    """
+)
+_LOOK_OPTIONS = frozenset(
+    {"layout", "cutoutPercentage", "cutout", "radius", "borderColor", "font", "color"}
+)
+_BROWSER_PLUGINS = frozenset({"tooltip", "filler", "decimation", "legendCallback"})
+_LOOK_FONT = _words(
+    """
+    fontSize fontColor fontStyle fontFamily font color padding align lineHeight fullSize
+    fullWidth weight
+    """
+)
+_DATASET_LOOK = _words(
+    """
+    pointBackgroundColor pointBorderColor pointBorderWidth pointHoverRadius
+    pointHoverBackgroundColor pointHoverBorderColor pointHoverBorderWidth pointHitRadius
+    pointStyle pointRotation hoverBackgroundColor hoverBorderColor hoverBorderWidth
+    hoverOffset hoverRadius borderRadius borderSkipped barPercentage categoryPercentage
+    barThickness maxBarThickness minBarLength borderCapStyle borderJoinStyle
+    borderDashOffset cubicInterpolationMode spanGaps clip order datalabels offset weight
+    spacing borderAlign grouped skipNull parsing normalized xAxisID inflateAmount
+    drawActiveElementsOnTop
+    """
+)
+_AXIS_LOOK = _words(
+    """
+    id axis position offset bounds weight grace border barPercentage categoryPercentage
+    barThickness maxBarThickness distribution labels afterFit afterBuildTicks
+    beforeUpdate afterUpdate afterTickToLabelConversion adapters
+    """
+)
+_TICKS_LOOK = _words(
+    """
+    stepSize maxTicksLimit precision count autoSkip autoSkipPadding maxRotation
+    minRotation mirror padding fontSize fontColor fontStyle fontFamily font color major
+    sampleSize includeBounds crossAlign align labelOffset z backdropColor
+    backdropPadding showLabelBackdrop textStrokeColor textStrokeWidth lineHeight source
+    """
+)
+_GRID_LOOK = _words(
+    """
+    color lineWidth drawBorder drawOnChartArea drawTicks tickMarkLength tickLength
+    tickColor tickWidth tickBorderDash zeroLineColor zeroLineWidth zeroLineBorderDash
+    zeroLineBorderDashOffset borderDash borderDashOffset borderColor borderWidth
+    offsetGridLines offset circular z
+    """
+)
+_DATALABELS_LOOK = _words(
+    """
+    anchor align offset color font backgroundColor borderColor borderRadius borderWidth
+    padding rotation clamp clip textAlign textStrokeColor textStrokeWidth textShadowBlur
+    textShadowColor opacity listeners
+    """
+)
+_ANNOTATION_LOOK = _words(
+    """
+    id drawTime borderWidth borderDashOffset borderCapStyle borderJoinStyle borderRadius
+    shadowBlur shadowColor shadowOffsetX shadowOffsetY z display adjustScaleRange
+    xScaleID yScaleID endValue arrowHeads curve controlPoint enter leave click onClick
+    onMouseenter onMouseleave
+    """
+)
+_LABEL_LOOK = _words(
+    """
+    position backgroundColor color fontColor fontSize fontStyle fontFamily font xPadding
+    yPadding padding xAdjust yAdjust cornerRadius borderRadius rotation textAlign
+    drawTime z borderColor borderWidth borderDash
+    """
+)
+_CURRENCIES = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
+_CURRENCY_DIGITS = {"JPY": 0}
+
+
+def path_key(path: str, key: object) -> str:
+    """`path` and one more step: `.key`, or `[i]` for a list index."""
+    return f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+
+
+def _refuse(path: str, message: str, limit: object = None) -> ApiError:
+    return invalid_parameter(path, message, limit)
+
+
+@dataclass
+class _Reader:
+    """Reads one config, checking each value's kind and each object's keys."""
+
+    version: int
+
+    def object(self, value: object, path: str) -> dict[str, Any]:
+        self.no_code(value, path)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise _refuse(path, "must be an object ({…})")
+        return value
+
+    def keys(
+        self, value: Mapping[str, Any], path: str, read: Iterable[str], ignored: Iterable[str] = ()
+    ) -> None:
+        """A 422 for the first key that is neither `read` nor `ignored`."""
+        known = set(read)
+        skipped = set(ignored)
+        for key in value:
+            if key not in known and key not in skipped:
+                raise _refuse(
+                    path_key(path, key),
+                    "is not supported here (nothing is drawn for it)",
+                    sorted(known),
+                )
+
+    def no_code(self, value: object, path: str) -> None:
+        if isinstance(value, Code):
+            raise _refuse(path, value.what)
+
+    def number(self, value: object, path: str) -> float:
+        self.no_code(value, path)
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise _refuse(path, "must be a number") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _refuse(path, "must be a number")
+        try:
+            return float(value)
+        except OverflowError:  # an integer past a float's range, from a JSON body
+            return math.copysign(math.inf, value)
+
+    def finite(self, value: object, path: str) -> float:
+        number = self.number(value, path)
+        if not math.isfinite(number):
+            raise _refuse(path, "must be a finite number")
+        return number
+
+    def boolean(self, value: object, path: str) -> bool:
+        self.no_code(value, path)
+        if isinstance(value, bool):
+            return value
+        if value is None or value in (0, 1, "true", "false"):
+            return value in (1, "true")
+        raise _refuse(path, "must be true or false")
+
+    def text(self, value: object, path: str) -> str:
+        """A label: a string, a number written as JavaScript would, or lines (joined)."""
+        self.no_code(value, path)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return _js_number(value)
+        if isinstance(value, list):
+            return " ".join(self.text(v, path_key(path, i)) for i, v in enumerate(value))
+        raise _refuse(path, "must be text")
+
+    def color(self, value: object, path: str) -> str:
+        self.no_code(value, path)
+        try:
+            return format_color(parse_color(value))
+        except ValueError as exc:
+            raise _refuse(path, str(exc)) from None
+
+
+def _js_number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+@dataclass
+class ChartTranslation:
+    """Our parameters (JSON) and, for each, the config path it came from."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def put(self, name: str, value: Any, path: str) -> None:
+        self.params[name] = value
+        self.names[name] = path
+
+
+@dataclass
+class _Axis:
+    """One axis' options, as read from either Chart.js shape."""
+
+    path: str
+    options: dict[str, Any]
+
+
+def translate_config(config: object, version: int, root: str = "chart") -> ChartTranslation:
+    """`config`, a parsed Chart.js config, as our chart's parameters (JSON), or a 422
+    naming the config path of what cannot be drawn."""
+    return _Translator(_Reader(version), root).translate(config)
+
+
+class _Translator:
+    def __init__(self, reader: _Reader, root: str) -> None:
+        self.read = reader
+        self.root = root
+        self.out = ChartTranslation()
+
+    def translate(self, config: object) -> ChartTranslation:
+        read, root = self.read, self.root
+        chart = read.object(config, root)
+        read.keys(chart, root, ("type", "data", "options"), ("plugins",))
+        if chart.get("plugins"):
+            raise _refuse(f"{root}.plugins", "inline plugins are code: they are not run")
+        options = read.object(chart.get("options"), f"{root}.options")
+        chart_type = self._type(chart.get("type", "bar"), options)
+        data = read.object(chart.get("data"), f"{root}.data")
+        read.keys(data, f"{root}.data", ("labels", "datasets"))
+        self.kind = chart_type
+        self.out.put("type", chart_type, f"{root}.type")
+        self.horizontal = chart_type == "horizontal_bar"
+        self.elements = self._elements(options)
+        labels = self._labels(data)
+        datasets = self._datasets(data, labels)
+        self._options(options, datasets)
+        return self.out
+
+    # -- type --------------------------------------------------------------------------
+
+    def _type(self, value: object, options: dict[str, Any]) -> str:
+        path = f"{self.root}.type"
+        name = self.read.text(value, path)
+        if name not in CHART_TYPES:
+            raise _refuse(path, f"{name!r} charts are not drawn here", sorted(CHART_TYPES))
+        ours = CHART_TYPES[name]
+        index_axis = options.get("indexAxis")
+        if index_axis is not None:
+            axis = self.read.text(index_axis, f"{self.root}.options.indexAxis")
+            if axis not in ("x", "y"):
+                raise _refuse(f"{self.root}.options.indexAxis", "must be 'x' or 'y'", ["x", "y"])
+            if axis == "y":
+                if ours != "bar":
+                    raise _refuse(
+                        f"{self.root}.options.indexAxis", "'y' is drawn for bar charts only", "x"
+                    )
+                ours = "horizontal_bar"
+        return ours
+
+    def _elements(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Chart-wide dataset defaults from `options.elements.line` (the rest is look)."""
+        path = f"{self.root}.options.elements"
+        elements = self.read.object(options.get("elements"), path)
+        self.read.keys(elements, path, ("line",), ("point", "bar", "arc", "rectangle"))
+        line = self.read.object(elements.get("line"), f"{path}.line")
+        known = ("tension", "fill", "stepped", "borderWidth", "borderDash", "borderColor")
+        self.read.keys(line, f"{path}.line", known, _DATASET_LOOK | {"backgroundColor"})
+        return {key: (line[key], f"{path}.line.{key}") for key in known if key in line}
+
+    # -- data --------------------------------------------------------------------------
+
+    def _labels(self, data: dict[str, Any]) -> list[str] | None:
+        path = f"{self.root}.data.labels"
+        labels = data.get("labels")
+        if labels is None:
+            return None
+        if not isinstance(labels, list):
+            raise _refuse(path, "must be a list")
+        return [self.read.text(label, path_key(path, i)) for i, label in enumerate(labels)]
+
+    def _datasets(self, data: dict[str, Any], labels: list[str] | None) -> list[dict[str, Any]]:
+        path = f"{self.root}.data.datasets"
+        datasets = data.get("datasets")
+        self.read.no_code(datasets, path)
+        if not isinstance(datasets, list) or not datasets:
+            raise _refuse(path, "give at least one dataset: datasets: [{data: […]}]", 1)
+        read = [self._dataset(d, path_key(path, i)) for i, d in enumerate(datasets)]
+        if self.kind in ROUND and len(read) > 1:
+            raise _refuse(path_key(path, 1), f"a {self.kind} chart is drawn from one dataset", 1)
+        self._place_points(read, labels, path)
+        return read
+
+    def _dataset(self, value: object, path: str) -> dict[str, Any]:
+        read = self.read
+        dataset = read.object(value, path)
+        known = (
+            "label",
+            "data",
+            "type",
+            "backgroundColor",
+            "borderColor",
+            "borderWidth",
+            "borderDash",
+            "fill",
+            "tension",
+            "lineTension",
+            "stepped",
+            "steppedLine",
+            "pointRadius",
+            "radius",
+            "yAxisID",
+            "hidden",
+            "showLine",
+        )
+        read.keys(dataset, path, known, _DATASET_LOOK)
+        if "data" not in dataset:
+            raise _refuse(f"{path}.data", "is missing: a dataset has data")
+        kind = _DEFAULT_KIND[self.kind]
+        if "type" in dataset:
+            name = read.text(dataset["type"], f"{path}.type")
+            if name not in DATASET_TYPES:
+                raise _refuse(
+                    f"{path}.type", f"{name!r} datasets are not drawn here", sorted(DATASET_TYPES)
+                )
+            kind = DATASET_TYPES[name]
+        if kind == "line" and self.kind != "sparkline" and self._fill(dataset, path):
+            kind = "area"
+        shown = read.boolean(dataset.get("showLine", True), f"{path}.showLine")
+        if kind == "line" and not shown:
+            kind = "scatter"
+        return {"value": dataset, "path": path, "kind": kind}
+
+    def _fill(self, dataset: dict[str, Any], path: str) -> bool:
+        """Whether a line dataset is filled (an area): Chart.js 2 fills by default."""
+        if "fill" in dataset:
+            value, where = dataset["fill"], f"{path}.fill"
+        elif "fill" in self.elements:
+            value, where = self.elements["fill"]
+        else:
+            return self.read.version == 2 and self.kind in ("line",)
+        self.read.no_code(value, where)
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        if isinstance(value, int | float) or value in ("origin", "start", "end", "stack"):
+            return True
+        if isinstance(value, str) and value.lstrip("+-").isdigit():
+            return True
+        if isinstance(value, dict):
+            return True
+        raise _refuse(where, "must be true, false, 'origin', 'start', 'end' or a dataset index")
+
+    def _place_points(
+        self, datasets: list[dict[str, Any]], labels: list[str] | None, path: str
+    ) -> None:
+        """Each dataset's values, on categories (numbers, or `{x: label, y}`) or on a
+        numeric x axis (`{x, y}` points on line and scatter charts)."""
+        read = self.read
+        numeric = False
+        for dataset in datasets:
+            data_path = f"{dataset['path']}.data"
+            values = dataset["value"]["data"]
+            read.no_code(values, data_path)
+            if not isinstance(values, list):
+                raise _refuse(data_path, "must be a list of numbers or {x, y} points")
+            points = []
+            for i, point in enumerate(values):
+                point_path = path_key(data_path, i)
+                read.no_code(point, point_path)
+                if isinstance(point, dict):
+                    points.append(self._point(point, point_path))
+                elif isinstance(point, list):
+                    raise _refuse(point_path, "floating bars ([low, high]) are not drawn here")
+                else:
+                    points.append((None, self._value(point, point_path)))
+            dataset["points"] = points
+            numeric = numeric or any(isinstance(x, float) for x, _ in points)
+        if numeric and self.kind not in ("line", "scatter", "sparkline"):
+            raise _refuse(
+                f"{datasets[0]['path']}.data",
+                "{x, y} points with numeric x are drawn on line and scatter charts",
+            )
+        if numeric:
+            self._numeric_x(datasets)
+        else:
+            self._categories(datasets, labels)
+
+    def _point(self, point: dict[str, Any], path: str) -> tuple[float | str | None, float | None]:
+        read = self.read
+        for key in ("r", "t"):
+            if key in point:
+                what = "bubble" if key == "r" else "time"
+                raise _refuse(path_key(path, key), f"{what} data are not drawn here")
+        read.keys(point, path, ("x", "y"))
+        y = self._value(point.get("y"), f"{path}.y")
+        x = point.get("x")
+        read.no_code(x, f"{path}.x")
+        if isinstance(x, bool) or not isinstance(x, int | float | str | None):
+            raise _refuse(f"{path}.x", "must be a number or a label")
+        if self.horizontal:  # {x: value, y: label} on a horizontal bar chart
+            x, y = point.get("y"), self._value(point.get("x"), f"{path}.x")
+        if isinstance(x, int | float):
+            return read.finite(x, f"{path}.x"), y
+        return x, y
+
+    def _value(self, value: object, path: str) -> float | None:
+        self.read.no_code(value, path)
+        if value is None:
+            return None
+        number = self.read.number(value, path)
+        return None if math.isnan(number) else number
+
+    def _categories(self, datasets: list[dict[str, Any]], labels: list[str] | None) -> None:
+        names = list(labels or [])
+        for dataset in datasets:
+            for x, _ in dataset["points"]:
+                if isinstance(x, str) and x not in names:
+                    names.append(x)
+        for dataset in datasets:
+            values: list[float | None] = []
+            for i, (x, y) in enumerate(dataset["points"]):
+                at = names.index(x) if isinstance(x, str) else i
+                values += [None] * (at + 1 - len(values))
+                values[at] = y
+            dataset["values"] = values
+        if names:
+            self.out.put("labels", names, f"{self.root}.data.labels")
+
+    def _numeric_x(self, datasets: list[dict[str, Any]]) -> None:
+        """A shared `x`: the datasets' own when they all have the same, else all of
+        them one after another, each dataset's values at its own (gaps elsewhere)."""
+        xs = []
+        for dataset in datasets:
+            row = []
+            for i, (x, _) in enumerate(dataset["points"]):
+                if not isinstance(x, float):
+                    at = path_key(f"{dataset['path']}.data", i)
+                    raise _refuse(f"{at}.x", "must be a number, as the other points' x")
+                row.append(x)
+            xs.append(row)
+        if all(row == xs[0] for row in xs):
+            shared = xs[0]
+            for dataset in datasets:
+                dataset["values"] = [y for _, y in dataset["points"]]
+        else:
+            shared = [x for row in xs for x in row]
+            start = 0
+            for dataset, row in zip(datasets, xs, strict=True):
+                values: list[float | None] = [None] * len(shared)
+                values[start : start + len(row)] = [y for _, y in dataset["points"]]
+                dataset["values"] = values
+                start += len(row)
+        self.out.put("x", shared, f"{self.root}.data.datasets")
+
+    # -- datasets as ours --------------------------------------------------------------
+
+    def _emit_datasets(self, datasets: list[dict[str, Any]], legend_default: bool) -> None:
+        read = self.read
+        out = []
+        kinds = {d["kind"] for d in datasets}
+        if self.kind == "line" and kinds == {"area"}:
+            self.out.put("type", "area", f"{self.root}.type")
+            self.kind = "area"
+        hidden = any(
+            "hidden" in d["value"] and read.boolean(d["value"]["hidden"], f"{d['path']}.hidden")
+            for d in datasets
+        )
+        for i, dataset in enumerate(datasets):
+            value, path = dataset["value"], dataset["path"]
+            at = f"datasets.{len(out)}"
+            if "hidden" in value and read.boolean(value["hidden"], f"{path}.hidden"):
+                continue
+            ours: dict[str, Any] = {"data": dataset["values"]}
+            self.out.names[f"{at}.data"] = f"{path}.data"
+            if value.get("label") is not None:
+                ours["label"] = read.text(value["label"], f"{path}.label")
+                self.out.names[f"{at}.label"] = f"{path}.label"
+            elif legend_default:
+                ours["in_legend"] = False
+            kind = dataset["kind"]
+            if kind != _DEFAULT_KIND[self.kind]:
+                ours["type"] = kind
+                self.out.names[f"{at}.type"] = f"{path}.type"
+            self._colors(value, path, kind, ours, at)
+            if hidden and "color" not in ours and self.kind not in ROUND:
+                # Colours stay those of the datasets' places, as when all are shown.
+                ours["color"] = format_color(PALETTE[i % len(PALETTE)])
+            self._line(value, path, kind, ours, at)
+            out.append(ours)
+        if not out:
+            raise _refuse(f"{self.root}.data.datasets", "every dataset is hidden", 1)
+        self.out.put("datasets", out, f"{self.root}.data.datasets")
+
+    def _colors(
+        self,
+        value: dict[str, Any],
+        path: str,
+        kind: str,
+        ours: dict[str, Any],
+        at: str,
+    ) -> None:
+        read = self.read
+        filled = kind in ("bar", "scatter", "slice")
+        order = ("backgroundColor", "borderColor") if filled else ("borderColor", "backgroundColor")
+        for key in order:
+            if key not in value or value[key] is None:
+                continue
+            where = f"{path}.{key}"
+            color = value[key]
+            read.no_code(color, where)
+            if isinstance(color, list):
+                colors = [read.color(c, path_key(where, j)) for j, c in enumerate(color)]
+                if not colors:
+                    continue
+                if self.kind in ROUND:
+                    self.out.put("colors", colors, where)
+                elif filled:
+                    ours["colors"] = colors
+                    self.out.names[f"{at}.colors"] = where
+                    ours.setdefault("color", colors[0])
+                else:
+                    ours.setdefault("color", colors[0])
+            else:
+                if self.kind in ROUND:
+                    self.out.put("colors", [read.color(color, where)], where)
+                else:
+                    ours.setdefault("color", read.color(color, where))
+            self.out.names.setdefault(f"{at}.color", where)
+            break
+
+    def _line(
+        self, value: dict[str, Any], path: str, kind: str, ours: dict[str, Any], at: str
+    ) -> None:
+        """Line width, dashes, tension and steps of a line or area dataset."""
+        read = self.read
+        if kind not in ("line", "area"):
+            return
+
+        def option(*keys: str) -> tuple[Any, str] | None:
+            for key in keys:
+                if key in value:
+                    return value[key], f"{path}.{key}"
+            for key in keys:
+                if key in self.elements:
+                    return self.elements[key]  # type: ignore[no-any-return]
+            return None
+
+        if (width := option("borderWidth")) is not None:
+            number = read.finite(width[0], width[1])
+            ours["line_width"] = min(max(number, 0.5), 20)
+        if (dash := option("borderDash")) is not None:
+            read.no_code(dash[0], dash[1])
+            if not isinstance(dash[0], list):
+                raise _refuse(dash[1], "must be a list of dash and gap lengths")
+            if dash[0]:
+                first = read.finite(dash[0][0], path_key(dash[1], 0))
+                ours["line_style"] = "dotted" if first <= 2 else "dashed"
+        if (tension := option("tension", "lineTension")) is not None:
+            number = read.finite(tension[0], tension[1])
+            ours["tension"] = min(max(number, 0.0), 1.0)
+            self.out.names[f"{at}.tension"] = tension[1]
+        if (stepped := option("stepped", "steppedLine")) is not None:
+            read.no_code(stepped[0], stepped[1])
+            step = stepped[0]
+            if step not in (True, False, "before", "after", "middle"):
+                raise _refuse(stepped[1], "must be true, false, 'before', 'after' or 'middle'")
+            ours["stepped"] = step
+            if step not in (False, None) and "tension" in ours:
+                ours["tension"] = 0.0
+            self.out.names[f"{at}.stepped"] = stepped[1]
+
+    # -- options -----------------------------------------------------------------------
+
+    def _options(self, options: dict[str, Any], datasets: list[dict[str, Any]]) -> None:
+        read, root = self.read, f"{self.root}.options"
+        plugins = read.object(options.get("plugins"), f"{root}.plugins")
+        read.keys(
+            options,
+            root,
+            ("title", "legend", "scales", "plugins", "annotation", "indexAxis", "elements"),
+            _BROWSER_OPTIONS | _LOOK_OPTIONS | {"spanGaps", "showLines"},
+        )
+        read.keys(
+            plugins,
+            f"{root}.plugins",
+            ("title", "legend", "datalabels", "annotation", "tickFormat"),
+            _BROWSER_PLUGINS,
+        )
+        if "showLines" in options and not read.boolean(options["showLines"], f"{root}.showLines"):
+            for dataset in datasets:
+                if dataset["kind"] == "line":
+                    dataset["kind"] = "scatter"
+        self._title(options, plugins)
+        labelled = any(d["value"].get("label") is not None for d in datasets)
+        legend = self._legend(options, plugins, labelled)
+        self._emit_datasets(datasets, legend_default=legend != "none" and self.kind not in ROUND)
+        self._scales(options, datasets)
+        self._datalabels(plugins)
+        self._tick_format(plugins)
+        self._annotations(options, plugins)
+
+    def _pick(
+        self, options: dict[str, Any], plugins: dict[str, Any], key: str
+    ) -> tuple[dict[str, Any], str] | None:
+        """`options.plugins.key` (Chart.js 3+) or `options.key` (2), with its path."""
+        root = f"{self.root}.options"
+        for where, holder in ((f"{root}.plugins.{key}", plugins), (f"{root}.{key}", options)):
+            if key in holder:
+                return self.read.object(holder[key], where), where
+        return None
+
+    def _title(self, options: dict[str, Any], plugins: dict[str, Any]) -> None:
+        found = self._pick(options, plugins, "title")
+        if found is None:
+            return
+        title, path = found
+        self.read.keys(title, path, ("display", "text", "position"), _LOOK_FONT)
+        shown = self.read.boolean(title.get("display", False), f"{path}.display")
+        text = self.read.text(title.get("text"), f"{path}.text")
+        if shown and text:
+            self.out.put("title", text, f"{path}.text")
+
+    def _legend(self, options: dict[str, Any], plugins: dict[str, Any], labelled: bool) -> str:
+        found = self._pick(options, plugins, "legend")
+        legend, path = found if found is not None else ({}, f"{self.root}.options.legend")
+        self.read.keys(
+            legend,
+            path,
+            ("display", "position"),
+            _LOOK_FONT
+            | {"labels", "reverse", "onClick", "onHover", "onLeave", "maxHeight"}
+            | {"maxWidth", "rtl", "textDirection", "title"},
+        )
+        shown = self.read.boolean(legend.get("display", True), f"{path}.display")
+        position = "top"
+        if "position" in legend:
+            where = f"{path}.position"
+            position = self.read.text(legend["position"], where)
+            choices = ("top", "bottom", "left", "right", "chartArea")
+            if position not in choices:
+                raise _refuse(where, "must be top, bottom, left, right or chartArea", choices)
+            position = "best" if position == "chartArea" else position
+        if self.kind == "sparkline":
+            return "none"
+        wanted = labelled or (self.kind in ROUND and "labels" in self.out.params)
+        result = position if shown and wanted else "none"
+        self.out.put("legend", result, f"{path}.display")
+        return result
+
+    def _axes(self, options: dict[str, Any]) -> tuple[list[_Axis], list[_Axis]]:
+        """The x and y axes' options, from `xAxes`/`yAxes` or from scales by id."""
+        path = f"{self.root}.options.scales"
+        scales = self.read.object(options.get("scales"), path)
+        xs: list[_Axis] = []
+        ys: list[_Axis] = []
+        for key, value in scales.items():
+            where = f"{path}.{key}"
+            if key in ("xAxes", "yAxes"):
+                self.read.no_code(value, where)
+                if not isinstance(value, list):
+                    raise _refuse(where, "must be a list of axes")
+                for i, axis in enumerate(value):
+                    at = path_key(where, i)
+                    (xs if key == "xAxes" else ys).append(_Axis(at, self.read.object(axis, at)))
+                continue
+            axis = self.read.object(value, where)
+            letter = axis.get("axis", key[:1])
+            if letter not in ("x", "y") or key == "r":
+                raise _refuse(where, "only x and y axes are drawn here", ["x", "y"])
+            (xs if letter == "x" else ys).append(_Axis(where, axis))
+        return xs, ys
+
+    def _scales(self, options: dict[str, Any], datasets: list[dict[str, Any]]) -> None:
+        xs, ys = self._axes(options)
+        if self.kind in ROUND or self.kind == "sparkline":
+            for axis in xs + ys:  # Chart.js draws no axes on these either
+                self._axis_checked(axis)
+            return
+        value_axes, category_axes = (xs, ys) if self.horizontal else (ys, xs)
+        used = {d["value"].get("yAxisID") for d in datasets} - {None}
+        if len(value_axes) > 1 and len(used) > 1:
+            raise _refuse(value_axes[1].path, "a second value axis is not drawn here", 1)
+        if not value_axes and self.kind in ("line", "area"):
+            self.out.put("begin_at_zero", True, f"{self.root}.options.scales")
+        numeric_x = "x" in self.out.params
+        for axis in value_axes[:1]:
+            self._axis(axis, value=True, datasets=datasets)
+        for axis in category_axes[:1]:
+            self._axis(axis, value=False, datasets=datasets, numeric=numeric_x)
+        for axis in value_axes[1:] + category_axes[1:]:
+            self._axis_checked(axis)
+        self.out.params.setdefault("x_grid", True)  # Chart.js draws both grids
+
+    def _axis_checked(self, axis: _Axis) -> None:
+        """An axis drawn nowhere (a second one no dataset uses): only checked for code."""
+        self.read.keys(axis.options, axis.path, (), set(axis.options))
+        stack = [(axis.options, axis.path)]
+        while stack:
+            value, path = stack.pop()
+            self.read.no_code(value, path)
+            if isinstance(value, dict):
+                stack += [(v, path_key(path, k)) for k, v in value.items()]
+
+    def _axis(
+        self,
+        axis: _Axis,
+        value: bool,
+        datasets: list[dict[str, Any]],
+        numeric: bool = False,
+    ) -> None:
+        read, path, options = self.read, axis.path, axis.options
+        read.keys(
+            options,
+            path,
+            (
+                "type",
+                "display",
+                "stacked",
+                "min",
+                "max",
+                "suggestedMin",
+                "suggestedMax",
+                "beginAtZero",
+                "ticks",
+                "title",
+                "scaleLabel",
+                "grid",
+                "gridLines",
+                "reverse",
+                "time",
+            ),
+            _AXIS_LOOK,
+        )
+        ticks = read.object(options.get("ticks"), f"{path}.ticks")
+        read.keys(
+            ticks,
+            f"{path}.ticks",
+            (
+                "display",
+                "min",
+                "max",
+                "suggestedMin",
+                "suggestedMax",
+                "beginAtZero",
+                "callback",
+                "reverse",
+                "format",
+            ),
+            _TICKS_LOOK,
+        )
+        if "callback" in ticks:
+            read.no_code(ticks["callback"], f"{path}.ticks.callback")
+            raise _refuse(f"{path}.ticks.callback", "must be a function, and functions are not run")
+        if "format" in ticks:
+            raise _refuse(f"{path}.ticks.format", "use options.plugins.tickFormat")
+        for holder, where in ((options, path), (ticks, f"{path}.ticks")):
+            if "reverse" in holder and read.boolean(holder["reverse"], f"{where}.reverse"):
+                raise _refuse(f"{where}.reverse", "reversed axes are not drawn here", False)
+        kind = read.text(options.get("type", ""), f"{path}.type")
+        if kind in ("time", "timeseries") or "time" in options:
+            raise _refuse(f"{path}.type", "time axes are not drawn here yet")
+        allowed = ("", "linear", "logarithmic") if value or numeric else ("", "category")
+        if kind not in allowed:
+            raise _refuse(f"{path}.type", f"must be one of {', '.join(allowed[1:])} here", allowed)
+        shown = read.boolean(options.get("display", True), f"{path}.display")
+        if "display" in ticks and not read.boolean(ticks["display"], f"{path}.ticks.display"):
+            shown = False
+        grid = self._grid(options, path)
+        if "stacked" in options and read.boolean(options["stacked"], f"{path}.stacked"):
+            self._stacked(f"{path}.stacked", datasets)
+        title = self._axis_title(options, path)
+        axis_name, grid_name, title_name = (
+            ("y_axis", "grid", "y_title") if value else ("x_axis", "x_grid", "x_title")
+        )
+        if not shown:
+            self.out.put(axis_name, False, f"{path}.display")
+        if grid is False or options.get("display") is False:
+            self.out.put(grid_name, False, f"{path}.display")
+        if title:
+            self.out.put(title_name, title[0], title[1])
+        if value:
+            if kind == "logarithmic":
+                self.out.put("log_scale", True, f"{path}.type")
+            self._range(options, ticks, path, datasets)
+        else:
+            for key in ("min", "max", "suggestedMin", "suggestedMax"):
+                for holder, where in ((options, path), (ticks, f"{path}.ticks")):
+                    if key in holder:
+                        raise _refuse(f"{where}.{key}", "this axis' ends are not set here")
+
+    def _grid(self, options: dict[str, Any], path: str) -> bool | None:
+        for key in ("grid", "gridLines"):
+            if key in options:
+                grid = self.read.object(options[key], f"{path}.{key}")
+                self.read.keys(grid, f"{path}.{key}", ("display",), _GRID_LOOK)
+                if "display" in grid:
+                    return self.read.boolean(grid["display"], f"{path}.{key}.display")
+        return None
+
+    def _axis_title(self, options: dict[str, Any], path: str) -> tuple[str, str] | None:
+        for key, text_key in (("title", "text"), ("scaleLabel", "labelString")):
+            if key not in options:
+                continue
+            where = f"{path}.{key}"
+            title = self.read.object(options[key], where)
+            self.read.keys(title, where, ("display", text_key), _LOOK_FONT)
+            if self.read.boolean(title.get("display", False), f"{where}.display"):
+                text = self.read.text(title.get(text_key), f"{where}.{text_key}")
+                if text:
+                    return text, f"{where}.{text_key}"
+        return None
+
+    def _stacked(self, path: str, datasets: list[dict[str, Any]]) -> None:
+        if self.kind in ("line", "area") and any(d["kind"] != "area" for d in datasets):
+            raise _refuse(path, "stacked lines are drawn only as filled areas (fill: true)")
+        self.out.put("stacked", True, path)
+
+    def _range(
+        self,
+        options: dict[str, Any],
+        ticks: dict[str, Any],
+        path: str,
+        datasets: list[dict[str, Any]],
+    ) -> None:
+        read = self.read
+        values = [v for d in datasets for v in d["values"] if v is not None and math.isfinite(v)]
+        for holder, where in ((options, path), (ticks, f"{path}.ticks")):
+            if "beginAtZero" in holder and read.boolean(
+                holder["beginAtZero"], f"{where}.beginAtZero"
+            ):
+                self.out.put("begin_at_zero", True, f"{where}.beginAtZero")
+            for key, ours in (("min", "y_min"), ("max", "y_max")):
+                if key in holder and holder[key] is not None:
+                    self.out.put(ours, read.finite(holder[key], f"{where}.{key}"), f"{where}.{key}")
+            for key, ours, beyond in (
+                ("suggestedMin", "y_min", lambda s: not values or s <= min(values)),
+                ("suggestedMax", "y_max", lambda s: not values or s >= max(values)),
+            ):
+                if key in holder and holder[key] is not None and ours not in self.out.params:
+                    suggested = read.finite(holder[key], f"{where}.{key}")
+                    if beyond(suggested):
+                        self.out.put(ours, suggested, f"{where}.{key}")
+
+    def _datalabels(self, plugins: dict[str, Any]) -> None:
+        path = f"{self.root}.options.plugins.datalabels"
+        labels = self.read.object(plugins.get("datalabels"), path)
+        self.read.keys(labels, path, ("display", "formatter", "labels"), _DATALABELS_LOOK)
+        for key in ("formatter", "labels"):
+            if key in labels:
+                self.read.no_code(labels[key], f"{path}.{key}")
+                raise _refuse(f"{path}.{key}", "is not drawn here; value labels are the values")
+        shown = self.kind in ROUND
+        if "display" in labels:
+            display = labels["display"]
+            self.read.no_code(display, f"{path}.display")
+            shown = display == "auto" or self.read.boolean(display, f"{path}.display")
+        if shown:
+            self.out.put("value_labels", "values", f"{path}.display")
+
+    def _tick_format(self, plugins: dict[str, Any]) -> None:
+        """QuickChart's `tickFormat` plugin (Intl.NumberFormat options) as a number format."""
+        path = f"{self.root}.options.plugins.tickFormat"
+        if "tickFormat" not in plugins:
+            return
+        read = self.read
+        fmt = read.object(plugins["tickFormat"], path)
+        read.keys(
+            fmt,
+            path,
+            (
+                "prefix",
+                "suffix",
+                "style",
+                "currency",
+                "minimumFractionDigits",
+                "maximumFractionDigits",
+                "useGrouping",
+                "notation",
+            ),
+            ("locale", "applyToDataLabels", "currencyDisplay"),
+        )
+        prefix = read.text(fmt.get("prefix", ""), f"{path}.prefix")
+        suffix = read.text(fmt.get("suffix", ""), f"{path}.suffix")
+        style = read.text(fmt.get("style", "decimal"), f"{path}.style")
+        if style not in ("decimal", "percent", "currency"):
+            raise _refuse(f"{path}.style", "must be decimal, percent or currency", style)
+        if read.text(fmt.get("notation", "standard"), f"{path}.notation") == "compact":
+            if prefix or suffix or style != "decimal":
+                raise _refuse(f"{path}.notation", "compact notation takes no prefix or style")
+            self.out.put("number_format", "compact", f"{path}.notation")
+            return
+        digits: int | None = None
+        for key in ("minimumFractionDigits", "maximumFractionDigits"):
+            if key in fmt:
+                number = read.finite(fmt[key], f"{path}.{key}")
+                if not 0 <= number <= 20:
+                    raise _refuse(f"{path}.{key}", "must be between 0 and 20", 20)
+                digits = int(number) if digits is None else max(digits, int(number))
+        grouping = "," if read.boolean(fmt.get("useGrouping", True), f"{path}.useGrouping") else ""
+        if style == "currency":
+            code = read.text(fmt.get("currency", "USD"), f"{path}.currency").upper()
+            prefix = prefix + _CURRENCIES.get(code, code + " ")
+            digits = _CURRENCY_DIGITS.get(code, 2) if digits is None else digits
+        if style == "percent":
+            spec = f"{grouping}.{digits or 0}%"
+        elif digits is None:
+            spec = f"{grouping}.10g"
+        else:
+            spec = f"{grouping}.{digits}f"
+
+        def literal(text: str) -> str:
+            return text.replace("{", "{{").replace("}", "}}")
+
+        written = f"{literal(prefix)}{{:{spec}}}{literal(suffix)}" if prefix or suffix else spec
+        self.out.put("number_format", written, path)
+
+    def _annotations(self, options: dict[str, Any], plugins: dict[str, Any]) -> None:
+        found = self._pick(options, plugins, "annotation")
+        if found is None:
+            return
+        holder, path = found
+        self.read.keys(
+            holder, path, ("annotations",), ("drawTime", "events", "clip", "interaction", "common")
+        )
+        items = holder.get("annotations", [])
+        self.read.no_code(items, f"{path}.annotations")
+        if isinstance(items, dict):
+            entries = [(path_key(f"{path}.annotations", k), v) for k, v in items.items()]
+        elif isinstance(items, list):
+            entries = [(path_key(f"{path}.annotations", i), v) for i, v in enumerate(items)]
+        else:
+            raise _refuse(f"{path}.annotations", "must be a list or an object of annotations")
+        if self.kind in ROUND or self.kind == "sparkline":
+            if entries:
+                raise _refuse(f"{path}.annotations", f"a {self.kind} chart has no axes for them")
+            return
+        notes = [self._annotation(item, where) for where, item in entries]
+        if notes:
+            self.out.put("annotations", notes, f"{path}.annotations")
+            for i, (where, _) in enumerate(entries):
+                self.out.names[f"annotations.{i}"] = where
+
+    def _annotation(self, value: object, path: str) -> dict[str, Any]:
+        read = self.read
+        note = read.object(value, path)
+        read.keys(
+            note,
+            path,
+            (
+                "type",
+                "mode",
+                "scaleID",
+                "value",
+                "xMin",
+                "xMax",
+                "yMin",
+                "yMax",
+                "borderColor",
+                "backgroundColor",
+                "borderDash",
+                "label",
+            ),
+            _ANNOTATION_LOOK,
+        )
+        kind = read.text(note.get("type", "line"), f"{path}.type")
+        if kind not in ("line", "box"):
+            raise _refuse(
+                f"{path}.type", f"{kind!r} annotations are not drawn here", ["line", "box"]
+            )
+
+        def bound(key: str) -> float | str | None:
+            if note.get(key) is None:
+                return None
+            read.no_code(note[key], f"{path}.{key}")
+            if isinstance(note[key], str):
+                return note[key]
+            return read.finite(note[key], f"{path}.{key}")
+
+        ours: dict[str, Any] = {}
+        if kind == "line" and "value" in note:
+            scale = read.text(note.get("scaleID", ""), f"{path}.scaleID")
+            mode = read.text(note.get("mode", ""), f"{path}.mode")
+            letter = (
+                scale[:1] if scale[:1] in ("x", "y") else ("y" if mode == "horizontal" else "x")
+            )
+            ours[self._axis_of(letter)] = bound("value")
+        else:
+            xs = [bound("xMin"), bound("xMax")]
+            ys = [bound("yMin"), bound("yMax")]
+            axes = [
+                (letter, ends) for letter, ends in (("x", xs), ("y", ys)) if ends != [None, None]
+            ]
+            if len(axes) != 1 or None in axes[0][1]:
+                raise _refuse(
+                    path,
+                    "give the two ends on one axis (xMin and xMax, or yMin and yMax)",
+                    "one axis",
+                )
+            letter, ends = axes[0]
+            ours[self._axis_of(letter)] = ends[0] if kind == "line" and ends[0] == ends[1] else ends
+            if kind == "line" and ends[0] != ends[1]:
+                raise _refuse(path, "slanted lines are not drawn here: give equal ends")
+        color_key = "backgroundColor" if kind == "box" else "borderColor"
+        if note.get(color_key) is not None:
+            ours["color"] = read.color(note[color_key], f"{path}.{color_key}")
+        if kind == "line":
+            dash = note.get("borderDash")
+            read.no_code(dash, f"{path}.borderDash")
+            ours["line_style"] = "dashed" if dash else "solid"
+        if "label" in note:
+            text = self._annotation_label(note["label"], f"{path}.label")
+            if text:
+                ours["label"] = text
+        return ours
+
+    def _axis_of(self, letter: str) -> str:
+        """Our annotation axis for a Chart.js axis letter: `y` is the value axis."""
+        value_letter = "x" if self.horizontal else "y"
+        return "y" if letter == value_letter else "x"
+
+    def _annotation_label(self, value: object, path: str) -> str:
+        label = self.read.object(value, path)
+        self.read.keys(label, path, ("enabled", "display", "content"), _LABEL_LOOK)
+        shown = any(
+            self.read.boolean(label[key], f"{path}.{key}")
+            for key in ("enabled", "display")
+            if key in label
+        )
+        return self.read.text(label.get("content"), f"{path}.content") if shown else ""
