@@ -20,8 +20,8 @@ from imagegen.errors import ApiError
 from imagegen.formats import format_for_token, tokens_for
 from imagegen.output import FORMAT_PARAM, LOSSLESS_PARAM, QUALITY_PARAM
 from imagegen.plugin import Generator
+from imagegen.query_fields import query_fields
 from imagegen.rendering import render
-from imagegen.routes import query_fields
 
 EXIT_INVALID = 2  # as argparse exits on a usage error
 EXIT_FAILED = 1

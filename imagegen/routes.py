@@ -46,6 +46,7 @@ from imagegen.output import (
 )
 from imagegen.plugin import Generator
 from imagegen.processes import RenderPool
+from imagegen.query_fields import query_fields
 from imagegen.rendering import RenderAbandoned, check_cost, render_image, validate_params
 from imagegen.signing import SIGNATURE_PARAM
 
@@ -291,39 +292,6 @@ def _parameter_schema(prop: dict[str, Any]) -> dict[str, Any] | None:
     else:
         schema["anyOf"] = forms
     return schema
-
-
-def _object_fields(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any] | None:
-    """The model a property refers to (`X | None` with X a model), or None."""
-    for option in prop.get("anyOf", [prop]):
-        ref = option.get("$ref", "")
-        if ref.startswith("#/$defs/"):
-            return defs.get(ref.removeprefix("#/$defs/"))
-    return None
-
-
-def query_fields(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
-    """A parameter model's JSON schema as (name, property, required) of the parameters
-    a URL carries. A field that is a model of its own (a QR code's `wifi`) is carried
-    as one parameter per field, `wifi.ssid`: its description then names the field."""
-    defs = schema.get("$defs", {})
-    required = set(schema.get("required", []))
-    fields = []
-    for name, prop in schema["properties"].items():
-        inner = _object_fields(prop, defs)
-        if inner is None:
-            fields.append((name, prop, name in required))
-            continue
-        inner_required = set(inner.get("required", []))
-        for field, inner_prop in inner["properties"].items():
-            described = [inner_prop, *inner_prop.get("anyOf", [])]
-            text = next((p["description"] for p in described if "description" in p), field)
-            if field in inner_required:
-                text += f" Required with `{name}`."
-            fields.append(
-                (f"{name}.{field}", inner_prop | {"description": f"`{name}`: {text}"}, False)
-            )
-    return fields
 
 
 def _query_parameter(name: str, prop: dict[str, Any], required: bool) -> dict[str, Any] | None:
