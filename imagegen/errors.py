@@ -89,6 +89,8 @@ def _problem(error: Any) -> ParameterProblem:
     if limit is None and error["type"] == "missing":
         limit = "required"  # the limit a missing value breaks: that it must be given
     message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":  # a misspelt field of a nested object
+        message, limit = "is not a known field: check its spelling in the spec", "known fields"
     if ctx.get("pattern") == DRAWN_TEXT_PATTERN:
         message = DRAWN_TEXT_MESSAGE
     return ParameterProblem(

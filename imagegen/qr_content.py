@@ -103,9 +103,15 @@ class WiFi(_Fields):
     @model_validator(mode="after")
     def _password_matches_security(self) -> "WiFi":
         if self.security == "nopass" and self.password is not None:
-            raise PydanticCustomError("wifi", "an open network (security=nopass) has no password")
+            raise PydanticCustomError(
+                "wifi",
+                "an open network (security=nopass) has no password",
+                {"limit": "no password with security=nopass"},
+            )
         if self.security in ("WPA", "WEP") and self.password is None:
-            raise PydanticCustomError("wifi", f"security={self.security} needs a password")
+            raise PydanticCustomError(
+                "wifi", f"security={self.security} needs a password", {"limit": "required"}
+            )
         return self
 
     def payload(self) -> str:
@@ -138,7 +144,9 @@ class Contact(_Fields):
     def _named(self) -> "Contact":
         if not (self.first_name or self.last_name or self.organization):
             raise PydanticCustomError(
-                "contact", "give first_name, last_name or organization: a card needs a name"
+                "contact",
+                "give first_name, last_name or organization: a card needs a name",
+                {"limit": "first_name, last_name or organization required"},
             )
         return self
 

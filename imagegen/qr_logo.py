@@ -47,8 +47,9 @@ _PROTECTION = {(1, 1): 3, (1, 0): 2, (1, 3): 1, (1, 2): 1, (2, 1): 2, (3, 1): 1}
 _EDGE_MODULES = 9
 
 
-def _logo_error(message: str) -> PydanticCustomError:
-    return PydanticCustomError("logo", message, {"parameter": "logo"})
+def _logo_error(message: str, limit: str) -> PydanticCustomError:
+    """A refused logo, with what `logo` must be (the `limit` every refusal states)."""
+    return PydanticCustomError("logo", message, {"parameter": "logo", "limit": limit})
 
 
 def is_data_uri(value: str) -> bool:
@@ -60,11 +61,13 @@ def check_logo_reference(value: str) -> str:
     if is_data_uri(value):
         if not _DATA_URI.match(value):
             raise _logo_error(
-                "a data: URI must be data:image/png, jpeg, webp or gif, base64-encoded"
+                "a data: URI must be data:image/png, jpeg, webp or gif, base64-encoded",
+                "data:image/png, jpeg, webp or gif;base64",
             )
     elif not _NAME.match(value):
         raise _logo_error(
-            "must be a logo's name (letters, digits, `-` and `_`, at most 64) or a data: URI"
+            "must be a logo's name (letters, digits, `-` and `_`, at most 64) or a data: URI",
+            _NAME.pattern,
         )
     return value
 
@@ -72,7 +75,9 @@ def check_logo_reference(value: str) -> str:
 def _named_file(folder: Path | None, name: str) -> Path:
     """The file of the folder whose name is `name` plus an image extension."""
     if folder is None:
-        raise _logo_error("this server has no logo folder (IMAGEGEN_LOGOS_DIR): use a data: URI")
+        raise _logo_error(
+            "this server has no logo folder (IMAGEGEN_LOGOS_DIR): use a data: URI", "data: URI"
+        )
     found: dict[str, Path] = {}
     try:
         with os.scandir(folder) as entries:
@@ -81,11 +86,13 @@ def _named_file(folder: Path | None, name: str) -> Path:
                 if stem == name and extension.lower() in _EXTENSIONS and entry.is_file():
                     found[extension.lower()] = Path(entry.path)
     except OSError:
-        raise _logo_error("the logo folder cannot be read") from None
+        raise _logo_error("the logo folder cannot be read", "a readable logo folder") from None
     for extension in _EXTENSIONS:
         if extension in found:
             return found[extension]
-    raise _logo_error(f"no logo named {name!r} in this server's logo folder")
+    raise _logo_error(
+        f"no logo named {name!r} in this server's logo folder", "a logo of the folder"
+    )
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
@@ -93,7 +100,7 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         with path.open("rb") as file:
             data = file.read(max_bytes + 1)
     except OSError:
-        raise _logo_error("the logo file cannot be read") from None
+        raise _logo_error("the logo file cannot be read", "a readable logo file") from None
     if len(data) > max_bytes:
         raise limit_error("logo", "the logo file must be at most {limit} bytes", max_bytes)
     return data
@@ -106,7 +113,7 @@ def _decode_uri(value: str, max_bytes: int) -> bytes:
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise _logo_error("the data: URI is not valid base64") from None
+        raise _logo_error("the data: URI is not valid base64", "base64") from None
     if len(data) > max_bytes:
         raise limit_error("logo", "the data: URI's image must be at most {limit} bytes", max_bytes)
     return data
@@ -129,9 +136,11 @@ def decode_logo(data: bytes, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError:  # Pillow's own limit, far above ours
         raise too_many from None
     except UnidentifiedImageError:
-        raise _logo_error("is not a PNG, JPEG, WebP or GIF image") from None
+        raise _logo_error(
+            "is not a PNG, JPEG, WebP or GIF image", "PNG, JPEG, WebP or GIF"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise _logo_error("the image is damaged or truncated") from None
+        raise _logo_error("the image is damaged or truncated", "a whole image") from None
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ def load_logo(value: str, folder: Path | None, max_bytes: int, max_pixels: int) 
         data = _read_file(_named_file(folder, value), max_bytes)
     image = decode_logo(data, max_pixels)
     if image.getbbox() is None:
-        raise _logo_error("the logo is fully transparent")
+        raise _logo_error("the logo is fully transparent", "at least one visible pixel")
     return Logo(image, data)
 
 

@@ -226,7 +226,9 @@ def test_qrserver_errors_name_its_parameters(
 ) -> None:
     response = client.get(f"/v1/create-qr-code/?{query}")
     assert response.status_code == 422, response.text
-    assert response.json()["parameters"][0]["parameter"] == parameter
+    [problem] = response.json()["parameters"]
+    assert problem["parameter"] == parameter
+    assert problem["limit"] is not None, "every refusal states what the value must be"
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)

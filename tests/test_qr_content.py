@@ -133,8 +133,9 @@ def test_helpers_build_and_escape_the_exact_payload(client, query, body, payload
 def test_bad_helper_fields_get_a_422_naming_them(client, params, parameter):
     response = client.get("/qr", params=params)
     assert response.status_code == 422, response.text
-    names = [p["parameter"] for p in response.json()["parameters"]]
-    assert parameter in names
+    problems = response.json()["parameters"]
+    assert parameter in [p["parameter"] for p in problems]
+    assert all(p["limit"] is not None for p in problems), "each refusal states its limit"
 
 
 def test_latin1_charset_writes_iso_8859_1_bytes(client):

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from imagegen.app import create_app
 from imagegen.errors import ApiError
-from imagegen.qr_logo import LOGO_DAMAGE_SHARE, damage, logo_box, logo_fits
+from imagegen.qr_logo import LOGO_DAMAGE_SHARE, LOGO_NAME_PATTERN, damage, logo_box, logo_fits
 from imagegen.rendering import validate_params
 from imagegen.settings import Settings
 
@@ -267,18 +267,21 @@ def test_a_logo_in_a_data_uri_in_a_post_body(styled):
 @pytest.mark.parametrize(
     ("logo", "limit"),
     [
-        ("../acme", None),
-        ("acme.png", None),
-        ("/etc/passwd", None),
-        ("missing", None),
-        ("notes", None),
-        ("broken", None),
+        ("../acme", LOGO_NAME_PATTERN),
+        ("acme.png", LOGO_NAME_PATTERN),
+        ("/etc/passwd", LOGO_NAME_PATTERN),
+        ("missing", "a logo of the folder"),
+        ("notes", "a logo of the folder"),
+        ("broken", "PNG, JPEG, WebP or GIF"),
         ("bomb", 4_000_000),
         ("big", 512_000),
-        ("https://example.com/logo.png", None),
-        ("data:text/html;base64,PGI+", None),
-        ("data:image/png;base64,!!!!", None),
-        ("data:image/png;base64," + base64.b64encode(b"GIF89a not a png").decode(), None),
+        ("https://example.com/logo.png", LOGO_NAME_PATTERN),
+        ("data:text/html;base64,PGI+", "data:image/png, jpeg, webp or gif;base64"),
+        ("data:image/png;base64,!!!!", "base64"),
+        (
+            "data:image/png;base64," + base64.b64encode(b"GIF89a not a png").decode(),
+            "PNG, JPEG, WebP or GIF",
+        ),
         (
             "data:image/png;base64," + base64.b64encode(_huge_png_header(5000, 5000)).decode(),
             4_000_000,

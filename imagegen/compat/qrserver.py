@@ -31,6 +31,12 @@ _CHARSETS = {"utf-8": "utf-8", "iso-8859-1": "iso-8859-1"}
 _SIZE = re.compile(r"^(\d{1,5})(?:x(\d{1,5}))?$", re.IGNORECASE)
 _DECIMAL_RGB = re.compile(r"^(\d{1,3})-(\d{1,3})-(\d{1,3})$")
 _HEX_RGB = re.compile(r"^#?([0-9a-f]{3}|[0-9a-f]{6})$", re.IGNORECASE)
+# The same forms for the spec, so generated clients and fuzzers know them.
+_COLOR_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\s*(\d{1,3}-\d{1,3}-\d{1,3}|#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}))\s*$",
+}
+_COLOR_LIMIT = "R-G-B in decimal (255-0-0) or hex (f00, ff0000)"
 MAX_MARGIN = 50  # pixels, as the service documents
 
 
@@ -54,7 +60,7 @@ def qrserver_color(name: str, value: str) -> str:
         return "".join(f"{channel:02x}" for channel in channels)
     if _HEX_RGB.match(value.strip()):
         return value.strip().lstrip("#").lower()
-    raise invalid_parameter(name, "must be R-G-B in decimal (255-0-0) or hex (f00, ff0000)")
+    raise invalid_parameter(name, f"must be {_COLOR_LIMIT}", _COLOR_LIMIT)
 
 
 def _size(value: str) -> str:
@@ -65,7 +71,9 @@ def _size(value: str) -> str:
         )
     width, height = match.group(1), match.group(2) or match.group(1)
     if int(width) != int(height):
-        raise invalid_parameter("size", "must be square (a QR code is): such as 200x200")
+        raise invalid_parameter(
+            "size", "must be square (a QR code is): such as 200x200", "WIDTH = HEIGHT"
+        )
     return str(int(width))
 
 
@@ -101,15 +109,13 @@ class QRServer(Grammar):
     parameters: ClassVar[tuple[dict[str, Any], ...]] = (
         {**_parameter("data", "The content of the code.", {"type": "string"}), "required": True},
         _parameter(
-            "size", "`WIDTHxHEIGHT` in pixels, square (default 200x200).", {"type": "string"}
+            "size",
+            "`WIDTHxHEIGHT` in pixels, square (default 200x200).",
+            {"type": "string", "pattern": r"^\s*\d{1,5}([xX]\d{1,5})?\s*$"},
         ),
         _parameter("ecc", "Error correction: L (default), M, Q or H.", {"type": "string"}),
-        _parameter(
-            "color", "Dark modules: R-G-B in decimal (0-0-0) or hex (000).", {"type": "string"}
-        ),
-        _parameter(
-            "bgcolor", "Background: R-G-B in decimal (255-255-255) or hex.", {"type": "string"}
-        ),
+        _parameter("color", "Dark modules: R-G-B in decimal (0-0-0) or hex (000).", _COLOR_SCHEMA),
+        _parameter("bgcolor", "Background: R-G-B in decimal (255-255-255) or hex.", _COLOR_SCHEMA),
         _parameter(
             "margin",
             "Plain margin in pixels, 0 to 50, inside `size` (default 1; ignored for SVG).",

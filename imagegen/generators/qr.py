@@ -355,7 +355,9 @@ class QRParams(BaseModel):
             )
         if self.data is not None and helpers:
             raise PydanticCustomError(
-                "content", f"give data or {helpers[0]}, not both", {"parameter": helpers[0]}
+                "content",
+                f"give data or {helpers[0]}, not both",
+                {"parameter": helpers[0], "limit": "data or one content helper"},
             )
         if self.data is not None:
             return self.data
@@ -376,7 +378,7 @@ class QRParams(BaseModel):
                 raise PydanticCustomError(
                     "charset",
                     "has characters ISO-8859-1 lacks: use charset=utf-8",
-                    {"parameter": "data"},
+                    {"parameter": "data", "limit": "ISO-8859-1 characters"},
                 ) from None
 
     def _fit_logo(self, version: int) -> int:
