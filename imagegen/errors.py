@@ -86,6 +86,8 @@ def _problem(error: Any) -> ParameterProblem:
     loc = [str(part) for part in error["loc"]]
     parameter = ".".join(loc) if loc else str(ctx.get("parameter", "body"))
     limit = next((ctx[key] for key in _LIMIT_KEYS if key in ctx), None)
+    if limit is None and error["type"] == "missing":
+        limit = "required"  # the limit a missing value breaks: that it must be given
     message = error["msg"].removeprefix("Value error, ")
     if ctx.get("pattern") == DRAWN_TEXT_PATTERN:
         message = DRAWN_TEXT_MESSAGE

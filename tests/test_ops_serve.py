@@ -82,7 +82,8 @@ def test_sigterm_flips_readiness_first_and_lets_renders_finish(tmp_path):
         slow.start()
 
         def rendering() -> bool:
-            return scrape(served.url)[("imagegen_renders_under_way", frozenset())] >= 1
+            # No sample until a render has set the gauge (the multiprocess collector).
+            return scrape(served.url).get(("imagegen_renders_under_way", frozenset()), 0) >= 1
 
         assert eventually(rendering)
         served.process.send_signal(signal.SIGTERM)

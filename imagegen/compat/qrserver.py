@@ -60,7 +60,9 @@ def qrserver_color(name: str, value: str) -> str:
 def _size(value: str) -> str:
     match = _SIZE.match(value.strip())
     if not match:
-        raise invalid_parameter("size", "must be WIDTHxHEIGHT in pixels, such as 200x200")
+        raise invalid_parameter(
+            "size", "must be WIDTHxHEIGHT in pixels, such as 200x200", "WIDTHxHEIGHT"
+        )
     width, height = match.group(1), match.group(2) or match.group(1)
     if int(width) != int(height):
         raise invalid_parameter("size", "must be square (a QR code is): such as 200x200")

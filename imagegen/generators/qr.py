@@ -364,7 +364,7 @@ class QRParams(BaseModel):
                 "missing",
                 "is required: the text to encode, or one of the content helpers "
                 + ", ".join(CONTENT_MODELS),
-                {"parameter": "data"},
+                {"parameter": "data", "limit": "data or one content helper"},
             )
         return getattr(self, helpers[0]).payload()  # type: ignore[no-any-return]
 

@@ -91,3 +91,10 @@ await report(
     ...asBytes,
   }),
 );
+await report(
+  "GET /v1/create-qr-code/",
+  client.GET("/v1/create-qr-code/", {
+    params: { query: { data: "api.qrserver.com's URL", size: "150x150" } },
+    ...asBytes,
+  }),
+);
