@@ -213,6 +213,33 @@ def test_translation_maps_config_paths():
     assert out.names["y_max"] == "chart.options.scales.yAxes[0].ticks.max"
 
 
+def test_radial_charts_and_centre_text():
+    radar = {
+        "type": "radar",
+        "data": {
+            "labels": ["a", "b", "c"],
+            "datasets": [{"label": "x", "data": [1, 2, 3], "fill": False}],
+        },
+        "options": {"scale": {"ticks": {"beginAtZero": True}}},
+    }
+    params = translate_config(radar, 2).params
+    assert (params["type"], params["fill"], params["legend"]) == ("radar", False, "top")
+    polar = {
+        "type": "polarArea",
+        "data": {
+            "labels": ["a", "b"],
+            "datasets": [{"data": [1, 2], "backgroundColor": ["red", "blue"]}],
+        },
+    }
+    assert translate_config(polar, 3).params["colors"] == ["#ff0000ff", "#0000ffff"]
+    doughnut = {
+        "type": "doughnut",
+        "data": {"datasets": [{"data": [1, 2]}]},
+        "options": {"plugins": {"doughnutlabel": {"labels": [{"text": "3"}, {"text": "total"}]}}},
+    }
+    assert translate_config(doughnut, 2).params["center_text"] == "3 total"
+
+
 def test_v3_shapes_translate_as_v2_ones():
     v2 = {
         "type": "bar",
@@ -289,7 +316,19 @@ def test_numeric_points_share_x_or_follow_one_another():
             },
             "chart.data.datasets[0].backgroundColor",
         ),
-        ({"type": "radar", "data": {"datasets": [{"data": [1]}]}}, "chart.type"),
+        ({"type": "radialGauge", "data": {"datasets": [{"data": [1]}]}}, "chart.type"),
+        (
+            {"type": "bar", "data": {"datasets": [{"data": [1]}]}, "options": {"scale": {}}},
+            "chart.options.scale",
+        ),
+        (
+            {
+                "type": "pie",
+                "data": {"datasets": [{"data": [1]}]},
+                "options": {"plugins": {"doughnutlabel": {"labels": []}}},
+            },
+            "chart.options.plugins.doughnutlabel",
+        ),
         (
             {"type": "bar", "data": {"datasets": [{"data": [1], "shadowColor": "red"}]}},
             "chart.data.datasets[0].shadowColor",
@@ -401,6 +440,18 @@ _DOCS = {
     "log axis": (
         "{type:'line',data:{labels:['a','b','c'],datasets:[{label:'x',data:[1,100,10000],fill:false,borderColor:'purple'}]},options:{scales:{yAxes:[{type:'logarithmic'}]}}}",
         [(128, 0, 128, 255)],
+    ),
+    "radar": (
+        "{type:'radar',data:{labels:['January','February','March','April','May'],datasets:[{label:'Dogs',data:[50,60,70,180,190]},{label:'Cats',data:[100,200,300,400,500]}]}}",
+        [(78, 121, 167, 255), (242, 142, 43, 255)],
+    ),
+    "polarArea": (
+        "{type:'polarArea',data:{labels:['January','February','March','April','May'],datasets:[{data:[50,60,70,180,190]}]}}",
+        [(78, 121, 167, 255), (89, 161, 79, 255)],
+    ),
+    "doughnutlabel": (
+        "{type:'doughnut',data:{labels:['January','February','March','April','May'],datasets:[{data:[50,60,70,180,190]}]},options:{plugins:{doughnutlabel:{labels:[{text:'550',font:{size:20}},{text:'total'}]}}}}",
+        [(78, 121, 167, 255)],
     ),
     "hidden dataset": (
         "{type:'bar',data:{labels:['a','b'],datasets:[{label:'x',data:[1,2],hidden:true},{label:'y',data:[2,1]}]}}",

@@ -37,6 +37,8 @@ CHART_TYPES: dict[str, str] = {
     "donut": "doughnut",
     "scatter": "scatter",
     "sparkline": "sparkline",
+    "radar": "radar",
+    "polarArea": "polar_area",
 }
 DATASET_TYPES = {"bar": "bar", "line": "line", "scatter": "scatter"}
 # How a chart type draws its datasets unless they say otherwise.
@@ -49,8 +51,11 @@ _DEFAULT_KIND = {
     "sparkline": "line",
     "pie": "slice",
     "doughnut": "slice",
+    "polar_area": "slice",
+    "radar": "line",
 }
-ROUND = frozenset({"pie", "doughnut"})
+ROUND = frozenset({"pie", "doughnut", "polar_area"})  # one dataset, a colour a slice
+RADIAL = frozenset({"radar", "polar_area"})  # a radial scale, drawn our way
 # What a browser needs and an image does not.
 _BROWSER_OPTIONS = _words(
     """
@@ -366,7 +371,7 @@ class _Translator:
                     f"{path}.type", f"{name!r} datasets are not drawn here", sorted(DATASET_TYPES)
                 )
             kind = DATASET_TYPES[name]
-        if kind == "line" and self.kind != "sparkline" and self._fill(dataset, path):
+        if kind == "line" and self.kind not in ("sparkline", "radar") and self._fill(dataset, path):
             kind = "area"
         shown = read.boolean(dataset.get("showLine", True), f"{path}.showLine")
         if kind == "line" and not shown:
@@ -619,13 +624,22 @@ class _Translator:
         read.keys(
             options,
             root,
-            ("title", "legend", "scales", "plugins", "annotation", "indexAxis", "elements"),
+            (
+                "title",
+                "legend",
+                "scales",
+                "scale",
+                "plugins",
+                "annotation",
+                "indexAxis",
+                "elements",
+            ),
             _BROWSER_OPTIONS | _LOOK_OPTIONS | {"spanGaps", "showLines"},
         )
         read.keys(
             plugins,
             f"{root}.plugins",
-            ("title", "legend", "datalabels", "annotation", "tickFormat"),
+            ("title", "legend", "datalabels", "annotation", "tickFormat", "doughnutlabel"),
             _BROWSER_PLUGINS,
         )
         if "showLines" in options and not read.boolean(options["showLines"], f"{root}.showLines"):
@@ -640,6 +654,34 @@ class _Translator:
         self._datalabels(plugins)
         self._tick_format(plugins)
         self._annotations(options, plugins)
+        self._center_text(plugins)
+        if (
+            self.kind == "radar"
+            and datasets
+            and all("fill" in d["value"] and d["value"]["fill"] is False for d in datasets)
+        ):
+            self.out.put("fill", False, f"{datasets[0]['path']}.fill")
+
+    def _center_text(self, plugins: dict[str, Any]) -> None:
+        """QuickChart's doughnutlabel plugin: its labels' text, on one line, in the hole."""
+        path = f"{self.root}.options.plugins.doughnutlabel"
+        if "doughnutlabel" not in plugins:
+            return
+        label = self.read.object(plugins["doughnutlabel"], path)
+        self.read.keys(label, path, ("labels",), ("display",))
+        if self.kind != "doughnut":
+            raise _refuse(path, "is drawn in a doughnut's hole only")
+        items = label.get("labels", [])
+        if not isinstance(items, list):
+            raise _refuse(f"{path}.labels", "must be a list of {text}")
+        texts = []
+        for i, item in enumerate(items):
+            where = path_key(f"{path}.labels", i)
+            entry = self.read.object(item, where)
+            self.read.keys(entry, where, ("text",), ("font", "color"))
+            texts.append(self.read.text(entry.get("text"), f"{where}.text"))
+        if any(texts):
+            self.out.put("center_text", " ".join(t for t in texts if t), f"{path}.labels")
 
     def _pick(
         self, options: dict[str, Any], plugins: dict[str, Any], key: str
@@ -713,6 +755,13 @@ class _Translator:
         return xs, ys
 
     def _scales(self, options: dict[str, Any], datasets: list[dict[str, Any]]) -> None:
+        if "scale" in options and self.kind not in RADIAL:
+            raise _refuse(f"{self.root}.options.scale", "is for radar and polarArea charts")
+        if self.kind in RADIAL:  # the radial scale is drawn our way; code is still refused
+            for key in ("scale", "scales"):
+                if key in options:
+                    self._axis_checked(_Axis(f"{self.root}.options.{key}", options[key]))
+            return
         xs, ys = self._axes(options)
         if self.kind in ROUND or self.kind == "sparkline":
             for axis in xs + ys:  # Chart.js draws no axes on these either
@@ -734,14 +783,16 @@ class _Translator:
         self.out.params.setdefault("x_grid", True)  # Chart.js draws both grids
 
     def _axis_checked(self, axis: _Axis) -> None:
-        """An axis drawn nowhere (a second one no dataset uses): only checked for code."""
-        self.read.keys(axis.options, axis.path, (), set(axis.options))
-        stack = [(axis.options, axis.path)]
+        """Axis options drawn our way or not at all (a second axis no dataset uses, a
+        radial scale): only checked for code."""
+        stack: list[tuple[object, str]] = [(axis.options, axis.path)]
         while stack:
             value, path = stack.pop()
             self.read.no_code(value, path)
             if isinstance(value, dict):
                 stack += [(v, path_key(path, k)) for k, v in value.items()]
+            elif isinstance(value, list):
+                stack += [(v, path_key(path, i)) for i, v in enumerate(value)]
 
     def _axis(
         self,
@@ -891,7 +942,7 @@ class _Translator:
             if key in labels:
                 self.read.no_code(labels[key], f"{path}.{key}")
                 raise _refuse(f"{path}.{key}", "is not drawn here; value labels are the values")
-        shown = self.kind in ROUND
+        shown = self.kind in ("pie", "doughnut")
         if "display" in labels:
             display = labels["display"]
             self.read.no_code(display, f"{path}.display")
