@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from imagegen.compat import CompatRequest, Grammar, Translation
 from imagegen.errors import invalid_parameter
+from imagegen.generators.qr import MAX_BORDER
 
 _NAMES = {
     "data": "data",
@@ -107,13 +108,20 @@ class QRServer(Grammar):
         "(200×200 PNG, ecc L, no quiet zone, a 1-pixel margin). EPS is not drawn here."
     )
     parameters: ClassVar[tuple[dict[str, Any], ...]] = (
-        {**_parameter("data", "The content of the code.", {"type": "string"}), "required": True},
+        {
+            **_parameter("data", "The content of the code.", {"type": "string", "minLength": 1}),
+            "required": True,
+        },
         _parameter(
             "size",
             "`WIDTHxHEIGHT` in pixels, square (default 200x200).",
             {"type": "string", "pattern": r"^\s*\d{1,5}([xX]\d{1,5})?\s*$"},
         ),
-        _parameter("ecc", "Error correction: L (default), M, Q or H.", {"type": "string"}),
+        _parameter(
+            "ecc",
+            "Error correction: L (default), M, Q or H.",
+            {"type": "string", "enum": ["L", "M", "Q", "H"]},
+        ),
         _parameter("color", "Dark modules: R-G-B in decimal (0-0-0) or hex (000).", _COLOR_SCHEMA),
         _parameter("bgcolor", "Background: R-G-B in decimal (255-255-255) or hex.", _COLOR_SCHEMA),
         _parameter(
@@ -121,7 +129,11 @@ class QRServer(Grammar):
             "Plain margin in pixels, 0 to 50, inside `size` (default 1; ignored for SVG).",
             {"type": "integer", "minimum": 0, "maximum": MAX_MARGIN},
         ),
-        _parameter("qzone", "Quiet zone in modules (default 0).", {"type": "integer"}),
+        _parameter(
+            "qzone",
+            f"Quiet zone in modules, 0 to {MAX_BORDER} (default 0).",
+            {"type": "integer", "minimum": 0, "maximum": MAX_BORDER},
+        ),
         _parameter(
             "format",
             "png (default), gif, jpg, jpeg or svg; eps is not drawn here.",
@@ -130,12 +142,12 @@ class QRServer(Grammar):
         _parameter(
             "charset-source",
             "How `data` is percent-encoded: UTF-8 (default) or ISO-8859-1.",
-            {"type": "string"},
+            {"type": "string", "enum": ["UTF-8", "ISO-8859-1"]},
         ),
         _parameter(
             "charset-target",
             "How the text is written into the code: UTF-8 (default) or ISO-8859-1.",
-            {"type": "string"},
+            {"type": "string", "enum": ["UTF-8", "ISO-8859-1"]},
         ),
     )
 
