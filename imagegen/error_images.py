@@ -36,7 +36,7 @@ from imagegen.errors import invalid_parameter
 from imagegen.fonts import FontLibrary
 from imagegen.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP, ImageFormat, format_for_token
 from imagegen.headers import list_header_text
-from imagegen.negotiation import negotiate, parse_accept
+from imagegen.negotiation import parse_accept, quality
 from imagegen.placeholder_svg import placeholder_svg
 from imagegen.settings import Settings
 from imagegen.text import Layout, TextBlock
@@ -55,19 +55,24 @@ MAX_ERROR_PIXELS = 2_000_000
 ERRORS_REMEMBERED = 64
 # For a route whose size cannot be read (a plugin's without `width` and `height`).
 DEFAULT_SIZE = (600, 400)
-# Formats an error may be drawn in when the request names one; others (PDF) are
-# negotiated from `Accept` among NEGOTIATED_FORMATS, in that order, and PNG failing that.
+# Formats an error may be drawn in when the request names one. Otherwise (or PDF) it is
+# the first of NEGOTIATED_FORMATS that `Accept` admits, even by a wildcard (PNG for a
+# browser: exact and the quickest to encode for a flat image), and PNG failing that.
 EXPLICIT_FORMATS = (PNG, JPEG, WEBP, AVIF, GIF, SVG)
 NEGOTIATED_FORMATS = (PNG, WEBP, JPEG, GIF)
 
-_BACKGROUND = (246, 246, 246, 255)
-_BORDER = (200, 40, 40, 255)
-_TEXT = (40, 40, 40, 255)
+BACKGROUND = (246, 246, 246, 255)
+BORDER = (200, 40, 40, 255)
+TEXT = (40, 40, 40, 255)
 _FONT = "open-sans"
 _MIN_TEXT_SIZE = 9  # pixels: smaller, the message is cut with "…"
 _MIN_STATUS_SIZE = 6  # pixels: smaller still, nothing is written
 # With a text box narrower or lower than this (pixels), only the status code is written.
 _MESSAGE_BOX = (72, 28)
+# Text is anti-aliased in this many shades of each colour, so that an error image has
+# at most 2 + 2 × 63 colours: a palette PNG, and lossless WebP (which keeps the colours
+# exact, and is smaller than lossy for a flat image).
+_SHADES = [round(v * 63 / 255) * 255 // 63 for v in range(256)]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 _JSON_TYPE = re.compile(r"(?:application/json|[^/]+/[^/]*\+json)")
 
@@ -159,12 +164,15 @@ def error_format(named: str | None, accept: str | None) -> ImageFormat:
     if fmt in EXPLICIT_FORMATS:
         assert fmt is not None
         return fmt
-    chosen = negotiate(accept, [candidate.media_type for candidate in NEGOTIATED_FORMATS])
-    return next((f for f in NEGOTIATED_FORMATS if f.media_type == chosen), PNG)
+    ranges = parse_accept(accept) if accept else []
+    for candidate in NEGOTIATED_FORMATS:  # the first acceptable, even by a wildcard
+        if not ranges or quality(ranges, candidate.media_type)[0] > 0:
+            return candidate
+    return PNG
 
 
 def _border_width(width: int, height: int) -> int:
-    return max(1, min(width, height) // 60)
+    return max(2, min(width, height) // 60)
 
 
 class ErrorDrawer:
@@ -217,22 +225,23 @@ class ErrorDrawer:
         if fmt is SVG:
             family = self.fonts.chain(self.font)[0]
             return placeholder_svg(
-                size, size, _BACKGROUND, (0, 0, 0, 0), (border, _BORDER), (layout, _TEXT, family)
+                size, size, BACKGROUND, (0, 0, 0, 0), (border, BORDER), (layout, TEXT, family)
             )
-        image = Image.new("RGB", size, _BACKGROUND[:3])
+        image = Image.new("RGB", size, BACKGROUND[:3])
         draw = ImageDraw.Draw(image)
-        draw.rectangle((0, 0, width - 1, height - 1), outline=_BORDER[:3], width=border)
+        draw.rectangle((0, 0, width - 1, height - 1), outline=BORDER[:3], width=border)
         if layout is not None:
             mask = Image.new("L", size, 0)
             layout.draw(ImageDraw.Draw(mask), 255)
+            mask = mask.point(_SHADES)
             # The first line (the status) in the border's colour, the message below it.
             first = layout.lines[0]
             split = round((height - layout.height) / 2 - first.top + first.bottom) + 1
             split = min(max(split, 0), height)
-            image.paste(_BORDER[:3], (0, 0, width, split), mask.crop((0, 0, width, split)))
+            image.paste(BORDER[:3], (0, 0, width, split), mask.crop((0, 0, width, split)))
             if split < height:
                 rest = mask.crop((0, split, width, height))
-                image.paste(_TEXT[:3], (0, split, width, height), rest)
+                image.paste(TEXT[:3], (0, split, width, height), rest)
         return encode(image, fmt, EncodeOptions())
 
 

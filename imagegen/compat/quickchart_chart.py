@@ -137,11 +137,15 @@ class _ChartJsGrammar(Grammar):
             except (ValueError, RecursionError):
                 values = {}
         options = ChartOptions(values if isinstance(values, Mapping) else {})
+
+        def number(ours: str) -> float | None:  # QuickChart's default for a bad one
+            return positive_number(options.get(ours)[0]) or positive_number(_OPTIONS[ours][1])
+
         fmt = str(options.get("format")[0]).lower()
         return Canvas(
-            positive_number(options.get("width")[0]),
-            positive_number(options.get("height")[0]),
-            positive_number(options.get("scale")[0]) or float(_OPTIONS["scale"][1]),
+            number("width"),
+            number("height"),
+            number("scale") or 1.0,
             FORMATS.get(fmt),
             data_uri=fmt == "base64",
         )

@@ -95,7 +95,7 @@ class QuickChartQR(Grammar):
     )
 
     def canvas(self, request: CompatRequest) -> Canvas:
-        size = positive_number(request.query.get("size", _DEFAULTS["size"]))
+        size = positive_number(request.query.get("size")) or positive_number(_DEFAULTS["size"])
         fmt = request.query.get("format", "png").lower()
         return Canvas(size, size, format=fmt, data_uri=fmt == "base64")
 

@@ -8,6 +8,7 @@ not its own (`POST /chart` with our parameters, not `{"chart": …}`) to our rou
 """
 
 import base64
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -89,7 +90,7 @@ def grammar_canvases(routes: Sequence[BaseRoute]) -> Callable[[Scope, bytes | No
             if match is not Match.FULL:
                 continue
             grammar = route.grammar
-            if body is not None and grammar.claims_body_keys and not grammar.claims_body(body):
+            if body is not None and grammar.claims_body_keys and _other_json(grammar, body):
                 continue  # our own route's body, on a path they share
             query = QueryParams(scope.get("query_string", b""))
             request = CompatRequest(
@@ -103,6 +104,16 @@ def grammar_canvases(routes: Sequence[BaseRoute]) -> Callable[[Scope, bytes | No
         return None
 
     return canvas
+
+
+def _other_json(grammar: Grammar, body: bytes) -> bool:
+    """Whether `body` is JSON the grammar does not claim. A body that is not JSON (or
+    was refused before it was read whole: a 413) is drawn as the grammar's."""
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return not grammar.claims_body(body)
 
 
 def _renamed(error: ApiError, translation: Translation) -> ApiError:
