@@ -34,7 +34,15 @@ from imagegen.cache import (
     compute_etag,
     etag_matches,
 )
-from imagegen.error_images import Canvas, positive_number, read_errors_param
+from imagegen.error_images import (
+    ERROR_HEADER,
+    ERRORS_PARAM,
+    ERRORS_VALUES,
+    MAX_HEADER_CHARS,
+    Canvas,
+    positive_number,
+    read_errors_param,
+)
 from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
 from imagegen.guards import read_body
@@ -430,6 +438,32 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
     ]
 
 
+def _errors_parameter() -> dict[str, Any]:
+    return {
+        "name": ERRORS_PARAM,
+        "in": "query",
+        "required": False,
+        "description": "`image`: an error is drawn as an image of the size and format "
+        "asked for (its status kept, its message in `X-Imagegen-Error`); `json`: an "
+        "`ErrorBody`. Default: an image when `Accept` names no JSON type (an `<img>`'s).",
+        "schema": {"type": "string", "enum": list(ERRORS_VALUES)},
+    }
+
+
+def _with_error_images(responses: dict[int | str, dict[str, Any]]) -> None:
+    """The error responses of `responses` also as images, with their header."""
+    header = {
+        ERROR_HEADER: {
+            "description": f"With an error drawn as an image: its message, on one Latin-1 "
+            f"line of at most {MAX_HEADER_CHARS} characters.",
+            "schema": {"type": "string"},
+        }
+    }
+    for code, response in responses.items():
+        if "model" in response and int(code) >= 400:
+            response["headers"] = response.get("headers", {}) | header
+
+
 def image_responses(generator: Generator, with_body: bool) -> dict[int | str, dict[str, Any]]:
     server_400 = (
         "The request line is over the HTTP server's 64 KiB limit: a plain-text answer "
@@ -454,7 +488,7 @@ def image_responses(generator: Generator, with_body: bool) -> dict[int | str, di
         403: {"model": ErrorBody, "description": "The `signature` is missing or wrong."}
     }
     signed = generator.context.settings.signing_key is not None
-    return (
+    responses = (
         (body_errors if with_body else bad_request)
         | (signature_error if signed else {})
         | {
@@ -486,6 +520,9 @@ def image_responses(generator: Generator, with_body: bool) -> dict[int | str, di
             },
         }
     )
+    if generator.context.settings.error_images == "on":
+        _with_error_images(responses)
+    return responses
 
 
 def add_generator_routes(app: FastAPI, generator: Generator, service: RenderService) -> None:
@@ -508,6 +545,8 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
         output_parameters = _output_parameters(generator, with_extension)
         if generator.context.settings.signing_key is not None:
             output_parameters.append(_signature_parameter())
+        if generator.context.settings.error_images == "on":
+            output_parameters.append(_errors_parameter())
         get = _endpoint(generator, service, from_body=False)
         app.add_api_route(
             path,

@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
@@ -246,3 +246,36 @@ def test_playground_shows_descriptions_as_text_not_markdown(page, app, base_url)
     # Code spans are <code> elements, made with DOM calls: never parsed as HTML.
     assert page.locator("#params small code").count() > 0
     assert page.locator("#params small script, #params small img").count() == 0
+
+
+def test_img_of_a_bad_quickchart_url_shows_the_error_at_the_requested_size(page, base_url):
+    """Chrome shows an image answered with a 4xx: the error drawn at the chart's size."""
+    bad = (
+        "{type:'bar',data:{datasets:[{data:[1]}]},"
+        "options:{scales:{yAxes:[{ticks:{callback:function(v){return v}}}]}}}"
+    )
+    cases = {  # URL -> the pixel width the chart would have had
+        f"/chart?c={quote(bad)}&w=300&h=120&devicePixelRatio=1": 300,
+        f"/chart?c={quote(bad)}": 1000,  # 500×300 at QuickChart's ratio 2
+        "/chart?cht=zz&chs=320x100": 320,
+        "/300x100/zzzzzzz/fff": 300,
+    }
+    urls = [base_url + path for path in cases]
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    tags = "".join(f'<img src="{html.escape(url)}">' for url in urls)
+    page.set_content(f"<!doctype html><body>{tags}</body>", wait_until="load")
+    loaded = page.eval_on_selector_all(
+        "img", "images => images.map(i => [i.src, i.complete, i.naturalWidth])"
+    )
+    for _ in range(TIMEOUT_MS // 100):
+        if set(urls) <= {response.url for response in responses}:
+            break
+        page.wait_for_timeout(100)
+    by_url = {response.url: response for response in responses}
+    for (src, complete, natural_width), width in zip(loaded, cases.values(), strict=True):
+        response = by_url[src]
+        assert response.status == 422, src
+        assert response.header_value("content-type") == "image/png", src
+        assert response.header_value("x-imagegen-error"), src
+        assert complete and natural_width == width, src

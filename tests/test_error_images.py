@@ -427,9 +427,13 @@ def test_native_errors_parameter_is_checked(native) -> None:
     assert good.status_code == 200
 
 
-def test_openapi_spec_is_unchanged_by_the_setting_default(browser) -> None:
+def test_the_spec_mentions_error_images_only_with_the_setting(browser, native) -> None:
     spec = browser.get("/openapi.json", headers={"accept": JSON}).json()
     assert "X-Imagegen-Error" not in json.dumps(spec)
+    spec = native.get("/openapi.json", headers={"accept": JSON}).json()
+    operation = spec["paths"]["/qr"]["get"]
+    assert "errors" in [parameter["name"] for parameter in operation["parameters"]]
+    assert "X-Imagegen-Error" in operation["responses"]["422"]["headers"]
 
 
 # Fuzz: never a 500, always a decodable image of a bounded size or JSON
