@@ -17,6 +17,7 @@ never fails: at worst the image has no text.
 """
 
 import json
+import logging
 import math
 import re
 from collections import OrderedDict
@@ -40,6 +41,8 @@ from imagegen.negotiation import parse_accept, quality
 from imagegen.placeholder_svg import placeholder_svg
 from imagegen.settings import Settings
 from imagegen.text import Layout, TextBlock
+
+logger = logging.getLogger("imagegen")
 
 ERRORS_PARAM = "errors"
 ERRORS_VALUES = ("image", "json")
@@ -332,9 +335,15 @@ class ErrorImageMiddleware:
         message = _message(content, status)
         fmt = error_format(canvas.format, accept)
         size = pixel_size(canvas, self.settings, fmt.vector)
-        image = await anyio.to_thread.run_sync(
-            self.drawer.draw, status, message, size, fmt, limiter=self.limiter
-        )
+        try:
+            image = await anyio.to_thread.run_sync(
+                self.drawer.draw, status, message, size, fmt, limiter=self.limiter
+            )
+        except Exception:  # never a 500 for drawing an error: the JSON error stands
+            logger.exception("drawing the error image of %s failed", scope.get("path"))
+            await send(start | {"headers": headers})
+            await send({"type": "http.response.body", "body": content})
+            return
         dropped = (b"content-type", b"content-length", b"cache-control")
         headers = [(k, v) for k, v in headers if k.lower() not in dropped]
         headers += [
