@@ -282,13 +282,14 @@ class ErrorImageMiddleware:
         body: list[bytes] = []
         if scope.get("method") == "POST":
             inner_receive = receive
+            kept = 0
 
             async def receive() -> Message:  # keeps the body, for its canvas
+                nonlocal kept
                 message = await inner_receive()
-                if message["type"] == "http.request" and (
-                    sum(map(len, body)) <= self.settings.max_body_bytes
-                ):
+                if message["type"] == "http.request" and kept <= self.settings.max_body_bytes:
                     body.append(message.get("body", b""))
+                    kept += len(body[-1])
                 return message
 
         start: Message | None = None
@@ -308,17 +309,25 @@ class ErrorImageMiddleware:
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                await self._answer(scope, start, b"".join(chunks), b"".join(body), send)
+                post = b"".join(body) if scope.get("method") == "POST" else None
+                await self._answer(scope, start, b"".join(chunks), post, send)
 
         await self.app(scope, receive, capture)
 
-    async def _answer(
-        self, scope: Scope, start: Message, content: bytes, body: bytes, send: Send
-    ) -> None:
+    def _canvas(self, scope: Scope, body: bytes | None) -> Canvas | None:
         try:
-            canvas = self.resolve(scope, body if scope.get("method") == "POST" else None)
+            return self.resolve(scope, body)
         except Exception:  # a plugin grammar's canvas: the JSON error stands
-            canvas = None
+            logger.exception("reading the error image size of %s failed", scope.get("path"))
+            return None
+
+    async def _answer(
+        self, scope: Scope, start: Message, content: bytes, body: bytes | None, send: Send
+    ) -> None:
+        if body is None:  # matching routes and reading a query: microseconds
+            canvas = self._canvas(scope, None)
+        else:  # reading a JSON body of up to `max_body_bytes`: off the event loop
+            canvas = await anyio.to_thread.run_sync(self._canvas, scope, body, limiter=self.limiter)
         headers: list[tuple[bytes, bytes]] = list(start["headers"])
         if canvas is None:
             await send(start)
