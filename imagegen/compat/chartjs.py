@@ -13,19 +13,18 @@ for is not drawn here. Chart.js 2 and 3/4 shapes are both read, whatever the ver
 """
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from imagegen.charts.series import PALETTE
-from imagegen.colors import format_color, parse_color
-from imagegen.compat.jsliteral import Code
-from imagegen.errors import ApiError, invalid_parameter
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from imagegen.colors import format_color
+from imagegen.compat.chartjs_reader import (
+    ChartTranslation,
+    Reader,
+    path_key,
+    refuse,
+    words,
+)
 
 # Chart.js (and QuickChart's own) chart types, in ours.
 CHART_TYPES: dict[str, str] = {
@@ -57,7 +56,7 @@ _DEFAULT_KIND = {
 ROUND = frozenset({"pie", "doughnut", "polar_area"})  # one dataset, a colour a slice
 RADIAL = frozenset({"radar", "polar_area"})  # a radial scale, drawn our way
 # What a browser needs and an image does not.
-_BROWSER_OPTIONS = _words(
+_BROWSER_OPTIONS = words(
     """
     responsive maintainAspectRatio aspectRatio resizeDelay onResize animation animations
     transitions tooltips hover interaction events onClick onHover devicePixelRatio
@@ -68,13 +67,13 @@ _LOOK_OPTIONS = frozenset(
     {"layout", "cutoutPercentage", "cutout", "radius", "borderColor", "font", "color"}
 )
 _BROWSER_PLUGINS = frozenset({"tooltip", "filler", "decimation", "legendCallback"})
-_LOOK_FONT = _words(
+_LOOK_FONT = words(
     """
     fontSize fontColor fontStyle fontFamily font color padding align lineHeight fullSize
     fullWidth weight
     """
 )
-_DATASET_LOOK = _words(
+_DATASET_LOOK = words(
     """
     pointBackgroundColor pointBorderColor pointBorderWidth pointHoverRadius
     pointHoverBackgroundColor pointHoverBorderColor pointHoverBorderWidth pointHitRadius
@@ -86,14 +85,14 @@ _DATASET_LOOK = _words(
     drawActiveElementsOnTop
     """
 )
-_AXIS_LOOK = _words(
+_AXIS_LOOK = words(
     """
     id axis position offset bounds weight grace border barPercentage categoryPercentage
     barThickness maxBarThickness distribution labels afterFit afterBuildTicks
     beforeUpdate afterUpdate afterTickToLabelConversion adapters
     """
 )
-_TICKS_LOOK = _words(
+_TICKS_LOOK = words(
     """
     stepSize maxTicksLimit precision count autoSkip autoSkipPadding maxRotation
     minRotation mirror padding fontSize fontColor fontStyle fontFamily font color major
@@ -101,7 +100,7 @@ _TICKS_LOOK = _words(
     backdropPadding showLabelBackdrop textStrokeColor textStrokeWidth lineHeight source
     """
 )
-_GRID_LOOK = _words(
+_GRID_LOOK = words(
     """
     color lineWidth drawBorder drawOnChartArea drawTicks tickMarkLength tickLength
     tickColor tickWidth tickBorderDash zeroLineColor zeroLineWidth zeroLineBorderDash
@@ -109,14 +108,14 @@ _GRID_LOOK = _words(
     offsetGridLines offset circular z
     """
 )
-_DATALABELS_LOOK = _words(
+_DATALABELS_LOOK = words(
     """
     anchor align offset color font backgroundColor borderColor borderRadius borderWidth
     padding rotation clamp clip textAlign textStrokeColor textStrokeWidth textShadowBlur
     textShadowColor opacity listeners
     """
 )
-_ANNOTATION_LOOK = _words(
+_ANNOTATION_LOOK = words(
     """
     id drawTime borderWidth borderDashOffset borderCapStyle borderJoinStyle borderRadius
     shadowBlur shadowColor shadowOffsetX shadowOffsetY z display adjustScaleRange
@@ -124,7 +123,7 @@ _ANNOTATION_LOOK = _words(
     onMouseenter onMouseleave
     """
 )
-_LABEL_LOOK = _words(
+_LABEL_LOOK = words(
     """
     position backgroundColor color fontColor fontSize fontStyle fontFamily font xPadding
     yPadding padding xAdjust yAdjust cornerRadius borderRadius rotation textAlign
@@ -133,116 +132,6 @@ _LABEL_LOOK = _words(
 )
 _CURRENCIES = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
 _CURRENCY_DIGITS = {"JPY": 0}
-
-
-def path_key(path: str, key: object) -> str:
-    """`path` and one more step: `.key`, or `[i]` for a list index."""
-    return f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
-
-
-def _refuse(path: str, message: str, limit: object = None) -> ApiError:
-    return invalid_parameter(path, message, limit)
-
-
-@dataclass
-class _Reader:
-    """Reads one config, checking each value's kind and each object's keys."""
-
-    version: int
-
-    def object(self, value: object, path: str) -> dict[str, Any]:
-        self.no_code(value, path)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise _refuse(path, "must be an object ({…})")
-        return value
-
-    def keys(
-        self, value: Mapping[str, Any], path: str, read: Iterable[str], ignored: Iterable[str] = ()
-    ) -> None:
-        """A 422 for the first key that is neither `read` nor `ignored`."""
-        known = set(read)
-        skipped = set(ignored)
-        for key in value:
-            if key not in known and key not in skipped:
-                raise _refuse(
-                    path_key(path, key),
-                    "is not supported here (nothing is drawn for it)",
-                    sorted(known),
-                )
-
-    def no_code(self, value: object, path: str) -> None:
-        if isinstance(value, Code):
-            raise _refuse(path, value.what)
-
-    def number(self, value: object, path: str) -> float:
-        self.no_code(value, path)
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise _refuse(path, "must be a number") from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _refuse(path, "must be a number")
-        try:
-            return float(value)
-        except OverflowError:  # an integer past a float's range, from a JSON body
-            return math.copysign(math.inf, value)
-
-    def finite(self, value: object, path: str) -> float:
-        number = self.number(value, path)
-        if not math.isfinite(number):
-            raise _refuse(path, "must be a finite number")
-        return number
-
-    def boolean(self, value: object, path: str) -> bool:
-        self.no_code(value, path)
-        if isinstance(value, bool):
-            return value
-        if value is None or value in (0, 1, "true", "false"):
-            return value in (1, "true")
-        raise _refuse(path, "must be true or false")
-
-    def text(self, value: object, path: str) -> str:
-        """A label: a string, a number written as JavaScript would, or lines (joined)."""
-        self.no_code(value, path)
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int | float):
-            return _js_number(value)
-        if isinstance(value, list):
-            return " ".join(self.text(v, path_key(path, i)) for i, v in enumerate(value))
-        raise _refuse(path, "must be text")
-
-    def color(self, value: object, path: str) -> str:
-        self.no_code(value, path)
-        try:
-            return format_color(parse_color(value))
-        except ValueError as exc:
-            raise _refuse(path, str(exc)) from None
-
-
-def _js_number(value: float) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-@dataclass
-class ChartTranslation:
-    """Our parameters (JSON) and, for each, the config path it came from."""
-
-    params: dict[str, Any] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-
-    def put(self, name: str, value: Any, path: str) -> None:
-        self.params[name] = value
-        self.names[name] = path
 
 
 @dataclass
@@ -256,11 +145,11 @@ class _Axis:
 def translate_config(config: object, version: int, root: str = "chart") -> ChartTranslation:
     """`config`, a parsed Chart.js config, as our chart's parameters (JSON), or a 422
     naming the config path of what cannot be drawn."""
-    return _Translator(_Reader(version), root).translate(config)
+    return _Translator(Reader(version), root).translate(config)
 
 
 class _Translator:
-    def __init__(self, reader: _Reader, root: str) -> None:
+    def __init__(self, reader: Reader, root: str) -> None:
         self.read = reader
         self.root = root
         self.out = ChartTranslation()
@@ -270,7 +159,7 @@ class _Translator:
         chart = read.object(config, root)
         read.keys(chart, root, ("type", "data", "options"), ("plugins",))
         if chart.get("plugins"):
-            raise _refuse(f"{root}.plugins", "inline plugins are code: they are not run")
+            raise refuse(f"{root}.plugins", "inline plugins are code: they are not run")
         options = read.object(chart.get("options"), f"{root}.options")
         chart_type = self._type(chart.get("type", "bar"), options)
         data = read.object(chart.get("data"), f"{root}.data")
@@ -290,16 +179,16 @@ class _Translator:
         path = f"{self.root}.type"
         name = self.read.text(value, path)
         if name not in CHART_TYPES:
-            raise _refuse(path, f"{name!r} charts are not drawn here", sorted(CHART_TYPES))
+            raise refuse(path, f"{name!r} charts are not drawn here", sorted(CHART_TYPES))
         ours = CHART_TYPES[name]
         index_axis = options.get("indexAxis")
         if index_axis is not None:
             axis = self.read.text(index_axis, f"{self.root}.options.indexAxis")
             if axis not in ("x", "y"):
-                raise _refuse(f"{self.root}.options.indexAxis", "must be 'x' or 'y'", ["x", "y"])
+                raise refuse(f"{self.root}.options.indexAxis", "must be 'x' or 'y'", ["x", "y"])
             if axis == "y":
                 if ours != "bar":
-                    raise _refuse(
+                    raise refuse(
                         f"{self.root}.options.indexAxis", "'y' is drawn for bar charts only", "x"
                     )
                 ours = "horizontal_bar"
@@ -323,7 +212,7 @@ class _Translator:
         if labels is None:
             return None
         if not isinstance(labels, list):
-            raise _refuse(path, "must be a list")
+            raise refuse(path, "must be a list")
         return [self.read.text(label, path_key(path, i)) for i, label in enumerate(labels)]
 
     def _datasets(self, data: dict[str, Any], labels: list[str] | None) -> list[dict[str, Any]]:
@@ -331,10 +220,10 @@ class _Translator:
         datasets = data.get("datasets")
         self.read.no_code(datasets, path)
         if not isinstance(datasets, list) or not datasets:
-            raise _refuse(path, "give at least one dataset: datasets: [{data: […]}]", 1)
+            raise refuse(path, "give at least one dataset: datasets: [{data: […]}]", 1)
         read = [self._dataset(d, path_key(path, i)) for i, d in enumerate(datasets)]
         if self.kind in ROUND and len(read) > 1:
-            raise _refuse(path_key(path, 1), f"a {self.kind} chart is drawn from one dataset", 1)
+            raise refuse(path_key(path, 1), f"a {self.kind} chart is drawn from one dataset", 1)
         self._place_points(read, labels, path)
         return read
 
@@ -362,12 +251,12 @@ class _Translator:
         )
         read.keys(dataset, path, known, _DATASET_LOOK)
         if "data" not in dataset:
-            raise _refuse(f"{path}.data", "is missing: a dataset has data")
+            raise refuse(f"{path}.data", "is missing: a dataset has data")
         kind = _DEFAULT_KIND[self.kind]
         if "type" in dataset:
             name = read.text(dataset["type"], f"{path}.type")
             if name not in DATASET_TYPES:
-                raise _refuse(
+                raise refuse(
                     f"{path}.type", f"{name!r} datasets are not drawn here", sorted(DATASET_TYPES)
                 )
             kind = DATASET_TYPES[name]
@@ -395,7 +284,7 @@ class _Translator:
             return True
         if isinstance(value, dict):
             return True
-        raise _refuse(where, "must be true, false, 'origin', 'start', 'end' or a dataset index")
+        raise refuse(where, "must be true, false, 'origin', 'start', 'end' or a dataset index")
 
     def _place_points(
         self, datasets: list[dict[str, Any]], labels: list[str] | None, path: str
@@ -409,7 +298,7 @@ class _Translator:
             values = dataset["value"]["data"]
             read.no_code(values, data_path)
             if not isinstance(values, list):
-                raise _refuse(data_path, "must be a list of numbers or {x, y} points")
+                raise refuse(data_path, "must be a list of numbers or {x, y} points")
             points = []
             for i, point in enumerate(values):
                 point_path = path_key(data_path, i)
@@ -417,13 +306,13 @@ class _Translator:
                 if isinstance(point, dict):
                     points.append(self._point(point, point_path))
                 elif isinstance(point, list):
-                    raise _refuse(point_path, "floating bars ([low, high]) are not drawn here")
+                    raise refuse(point_path, "floating bars ([low, high]) are not drawn here")
                 else:
                     points.append((None, self._value(point, point_path)))
             dataset["points"] = points
             numeric = numeric or any(isinstance(x, float) for x, _ in points)
         if numeric and self.kind not in ("line", "scatter", "sparkline"):
-            raise _refuse(
+            raise refuse(
                 f"{datasets[0]['path']}.data",
                 "{x, y} points with numeric x are drawn on line and scatter charts",
             )
@@ -437,13 +326,13 @@ class _Translator:
         for key in ("r", "t"):
             if key in point:
                 what = "bubble" if key == "r" else "time"
-                raise _refuse(path_key(path, key), f"{what} data are not drawn here")
+                raise refuse(path_key(path, key), f"{what} data are not drawn here")
         read.keys(point, path, ("x", "y"))
         y = self._value(point.get("y"), f"{path}.y")
         x = point.get("x")
         read.no_code(x, f"{path}.x")
         if isinstance(x, bool) or not isinstance(x, int | float | str | None):
-            raise _refuse(f"{path}.x", "must be a number or a label")
+            raise refuse(f"{path}.x", "must be a number or a label")
         if self.horizontal:  # {x: value, y: label} on a horizontal bar chart
             x, y = point.get("y"), self._value(point.get("x"), f"{path}.x")
         if isinstance(x, int | float):
@@ -482,7 +371,7 @@ class _Translator:
             for i, (x, _) in enumerate(dataset["points"]):
                 if not isinstance(x, float):
                     at = path_key(f"{dataset['path']}.data", i)
-                    raise _refuse(f"{at}.x", "must be a number, as the other points' x")
+                    raise refuse(f"{at}.x", "must be a number, as the other points' x")
                 row.append(x)
             xs.append(row)
         if all(row == xs[0] for row in xs):
@@ -535,7 +424,7 @@ class _Translator:
             self._line(value, path, kind, ours, at)
             out.append(ours)
         if not out:
-            raise _refuse(f"{self.root}.data.datasets", "every dataset is hidden", 1)
+            raise refuse(f"{self.root}.data.datasets", "every dataset is hidden", 1)
         self.out.put("datasets", out, f"{self.root}.data.datasets")
 
     def _colors(
@@ -598,7 +487,7 @@ class _Translator:
         if (dash := option("borderDash")) is not None:
             read.no_code(dash[0], dash[1])
             if not isinstance(dash[0], list):
-                raise _refuse(dash[1], "must be a list of dash and gap lengths")
+                raise refuse(dash[1], "must be a list of dash and gap lengths")
             if dash[0]:
                 first = read.finite(dash[0][0], path_key(dash[1], 0))
                 ours["line_style"] = "dotted" if first <= 2 else "dashed"
@@ -610,7 +499,7 @@ class _Translator:
             read.no_code(stepped[0], stepped[1])
             step = stepped[0]
             if step not in (True, False, "before", "after", "middle"):
-                raise _refuse(stepped[1], "must be true, false, 'before', 'after' or 'middle'")
+                raise refuse(stepped[1], "must be true, false, 'before', 'after' or 'middle'")
             ours["stepped"] = step
             if step not in (False, None) and "tension" in ours:
                 ours["tension"] = 0.0
@@ -670,10 +559,10 @@ class _Translator:
         label = self.read.object(plugins["doughnutlabel"], path)
         self.read.keys(label, path, ("labels",), ("display",))
         if self.kind != "doughnut":
-            raise _refuse(path, "is drawn in a doughnut's hole only")
+            raise refuse(path, "is drawn in a doughnut's hole only")
         items = label.get("labels", [])
         if not isinstance(items, list):
-            raise _refuse(f"{path}.labels", "must be a list of {text}")
+            raise refuse(f"{path}.labels", "must be a list of {text}")
         texts = []
         for i, item in enumerate(items):
             where = path_key(f"{path}.labels", i)
@@ -722,7 +611,7 @@ class _Translator:
             position = self.read.text(legend["position"], where)
             choices = ("top", "bottom", "left", "right", "chartArea")
             if position not in choices:
-                raise _refuse(where, "must be top, bottom, left, right or chartArea", choices)
+                raise refuse(where, "must be top, bottom, left, right or chartArea", choices)
             position = "best" if position == "chartArea" else position
         if self.kind == "sparkline":
             return "none"
@@ -742,7 +631,7 @@ class _Translator:
             if key in ("xAxes", "yAxes"):
                 self.read.no_code(value, where)
                 if not isinstance(value, list):
-                    raise _refuse(where, "must be a list of axes")
+                    raise refuse(where, "must be a list of axes")
                 for i, axis in enumerate(value):
                     at = path_key(where, i)
                     (xs if key == "xAxes" else ys).append(_Axis(at, self.read.object(axis, at)))
@@ -750,13 +639,13 @@ class _Translator:
             axis = self.read.object(value, where)
             letter = axis.get("axis", key[:1])
             if letter not in ("x", "y") or key == "r":
-                raise _refuse(where, "only x and y axes are drawn here", ["x", "y"])
+                raise refuse(where, "only x and y axes are drawn here", ["x", "y"])
             (xs if letter == "x" else ys).append(_Axis(where, axis))
         return xs, ys
 
     def _scales(self, options: dict[str, Any], datasets: list[dict[str, Any]]) -> None:
         if "scale" in options and self.kind not in RADIAL:
-            raise _refuse(f"{self.root}.options.scale", "is for radar and polarArea charts")
+            raise refuse(f"{self.root}.options.scale", "is for radar and polarArea charts")
         if self.kind in RADIAL:  # the radial scale is drawn our way; code is still refused
             for key in ("scale", "scales"):
                 if key in options:
@@ -770,7 +659,7 @@ class _Translator:
         value_axes, category_axes = (xs, ys) if self.horizontal else (ys, xs)
         used = {d["value"].get("yAxisID") for d in datasets} - {None}
         if len(value_axes) > 1 and len(used) > 1:
-            raise _refuse(value_axes[1].path, "a second value axis is not drawn here", 1)
+            raise refuse(value_axes[1].path, "a second value axis is not drawn here", 1)
         if not value_axes and self.kind in ("line", "area"):
             self.out.put("begin_at_zero", True, f"{self.root}.options.scales")
         numeric_x = "x" in self.out.params
@@ -843,18 +732,18 @@ class _Translator:
         )
         if "callback" in ticks:
             read.no_code(ticks["callback"], f"{path}.ticks.callback")
-            raise _refuse(f"{path}.ticks.callback", "must be a function, and functions are not run")
+            raise refuse(f"{path}.ticks.callback", "must be a function, and functions are not run")
         if "format" in ticks:
-            raise _refuse(f"{path}.ticks.format", "use options.plugins.tickFormat")
+            raise refuse(f"{path}.ticks.format", "use options.plugins.tickFormat")
         for holder, where in ((options, path), (ticks, f"{path}.ticks")):
             if "reverse" in holder and read.boolean(holder["reverse"], f"{where}.reverse"):
-                raise _refuse(f"{where}.reverse", "reversed axes are not drawn here", False)
+                raise refuse(f"{where}.reverse", "reversed axes are not drawn here", False)
         kind = read.text(options.get("type", ""), f"{path}.type")
         if kind in ("time", "timeseries") or "time" in options:
-            raise _refuse(f"{path}.type", "time axes are not drawn here yet")
+            raise refuse(f"{path}.type", "time axes are not drawn here yet")
         allowed = ("", "linear", "logarithmic") if value or numeric else ("", "category")
         if kind not in allowed:
-            raise _refuse(f"{path}.type", f"must be one of {', '.join(allowed[1:])} here", allowed)
+            raise refuse(f"{path}.type", f"must be one of {', '.join(allowed[1:])} here", allowed)
         shown = read.boolean(options.get("display", True), f"{path}.display")
         if "display" in ticks and not read.boolean(ticks["display"], f"{path}.ticks.display"):
             shown = False
@@ -879,7 +768,7 @@ class _Translator:
             for key in ("min", "max", "suggestedMin", "suggestedMax"):
                 for holder, where in ((options, path), (ticks, f"{path}.ticks")):
                     if key in holder:
-                        raise _refuse(f"{where}.{key}", "this axis' ends are not set here")
+                        raise refuse(f"{where}.{key}", "this axis' ends are not set here")
 
     def _grid(self, options: dict[str, Any], path: str) -> bool | None:
         for key in ("grid", "gridLines"):
@@ -905,7 +794,7 @@ class _Translator:
 
     def _stacked(self, path: str, datasets: list[dict[str, Any]]) -> None:
         if self.kind in ("line", "area") and any(d["kind"] != "area" for d in datasets):
-            raise _refuse(path, "stacked lines are drawn only as filled areas (fill: true)")
+            raise refuse(path, "stacked lines are drawn only as filled areas (fill: true)")
         self.out.put("stacked", True, path)
 
     def _range(
@@ -941,7 +830,7 @@ class _Translator:
         for key in ("formatter", "labels"):
             if key in labels:
                 self.read.no_code(labels[key], f"{path}.{key}")
-                raise _refuse(f"{path}.{key}", "is not drawn here; value labels are the values")
+                raise refuse(f"{path}.{key}", "is not drawn here; value labels are the values")
         shown = self.kind in ("pie", "doughnut")
         if "display" in labels:
             display = labels["display"]
@@ -976,10 +865,10 @@ class _Translator:
         suffix = read.text(fmt.get("suffix", ""), f"{path}.suffix")
         style = read.text(fmt.get("style", "decimal"), f"{path}.style")
         if style not in ("decimal", "percent", "currency"):
-            raise _refuse(f"{path}.style", "must be decimal, percent or currency", style)
+            raise refuse(f"{path}.style", "must be decimal, percent or currency", style)
         if read.text(fmt.get("notation", "standard"), f"{path}.notation") == "compact":
             if prefix or suffix or style != "decimal":
-                raise _refuse(f"{path}.notation", "compact notation takes no prefix or style")
+                raise refuse(f"{path}.notation", "compact notation takes no prefix or style")
             self.out.put("number_format", "compact", f"{path}.notation")
             return
         digits: int | None = None
@@ -987,7 +876,7 @@ class _Translator:
             if key in fmt:
                 number = read.finite(fmt[key], f"{path}.{key}")
                 if not 0 <= number <= 20:
-                    raise _refuse(f"{path}.{key}", "must be between 0 and 20", 20)
+                    raise refuse(f"{path}.{key}", "must be between 0 and 20", 20)
                 digits = int(number) if digits is None else max(digits, int(number))
         grouping = "," if read.boolean(fmt.get("useGrouping", True), f"{path}.useGrouping") else ""
         if style == "currency":
@@ -1022,10 +911,10 @@ class _Translator:
         elif isinstance(items, list):
             entries = [(path_key(f"{path}.annotations", i), v) for i, v in enumerate(items)]
         else:
-            raise _refuse(f"{path}.annotations", "must be a list or an object of annotations")
+            raise refuse(f"{path}.annotations", "must be a list or an object of annotations")
         if self.kind in ROUND or self.kind == "sparkline":
             if entries:
-                raise _refuse(f"{path}.annotations", f"a {self.kind} chart has no axes for them")
+                raise refuse(f"{path}.annotations", f"a {self.kind} chart has no axes for them")
             return
         notes = [self._annotation(item, where) for where, item in entries]
         if notes:
@@ -1057,7 +946,7 @@ class _Translator:
         )
         kind = read.text(note.get("type", "line"), f"{path}.type")
         if kind not in ("line", "box"):
-            raise _refuse(
+            raise refuse(
                 f"{path}.type", f"{kind!r} annotations are not drawn here", ["line", "box"]
             )
 
@@ -1084,7 +973,7 @@ class _Translator:
                 (letter, ends) for letter, ends in (("x", xs), ("y", ys)) if ends != [None, None]
             ]
             if len(axes) != 1 or None in axes[0][1]:
-                raise _refuse(
+                raise refuse(
                     path,
                     "give the two ends on one axis (xMin and xMax, or yMin and yMax)",
                     "one axis",
@@ -1092,7 +981,7 @@ class _Translator:
             letter, ends = axes[0]
             ours[self._axis_of(letter)] = ends[0] if kind == "line" and ends[0] == ends[1] else ends
             if kind == "line" and ends[0] != ends[1]:
-                raise _refuse(path, "slanted lines are not drawn here: give equal ends")
+                raise refuse(path, "slanted lines are not drawn here: give equal ends")
         color_key = "backgroundColor" if kind == "box" else "borderColor"
         if note.get(color_key) is not None:
             ours["color"] = read.color(note[color_key], f"{path}.{color_key}")
