@@ -60,6 +60,18 @@ class Reader:
         if isinstance(value, Code):
             raise refuse(path, value.what)
 
+    def no_code_inside(self, value: object, path: str) -> None:
+        """A 422 for the first function or call anywhere in `value`, for options that
+        are drawn our way or not at all."""
+        stack: list[tuple[object, str]] = [(value, path)]
+        while stack:
+            value, path = stack.pop()
+            self.no_code(value, path)
+            if isinstance(value, dict):
+                stack += [(v, path_key(path, k)) for k, v in value.items()]
+            elif isinstance(value, list):
+                stack += [(v, path_key(path, i)) for i, v in enumerate(value)]
+
     def number(self, value: object, path: str) -> float:
         self.no_code(value, path)
         if isinstance(value, str):
