@@ -603,7 +603,7 @@ class _Translator:
         at: str,
     ) -> None:
         read = self.read
-        filled = kind in ("bar", "scatter", "slice", "bubble", "box")
+        filled = kind in ("bar", "scatter", "slice", "bubble")  # boxes: the border is drawn
         order = ("backgroundColor", "borderColor") if filled else ("borderColor", "backgroundColor")
         for key in order:
             if key not in value or value[key] is None:

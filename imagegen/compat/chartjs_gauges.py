@@ -61,8 +61,11 @@ class GaugeTranslator:
         self.read.no_code(datasets, path)
         if not isinstance(datasets, list) or not datasets:
             raise refuse(path, "give a dataset: datasets: [{data: […]}]", 1)
-        # Labels name nothing on a gauge; they are still checked for code.
-        self.read.no_code(data.get("labels"), f"{self.root}.data.labels")
+        # Labels name nothing on a gauge, and the look options are drawn our way; both
+        # are still checked for code.
+        self.read.no_code_inside(data.get("labels"), f"{self.root}.data.labels")
+        for key in sorted(_OPTIONS_LOOK & set(options)):
+            self.read.no_code_inside(options[key], f"{self.root}.options.{key}")
         if self.kind == "gauge":
             self._dial(datasets, path, options)
         elif self.kind == "radial_gauge":
