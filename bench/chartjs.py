@@ -29,6 +29,16 @@ CONFIGS = {
     + "],datasets:[{label:'x',fill:false,data:["
     + ",".join(str(i * 7 % 101) for i in range(200))
     + "]}]},options:{title:{display:true,text:'Two hundred'}}}",
+    "gauge": "{type:'gauge',data:{datasets:[{value:50,data:[20,40,60],"
+    "backgroundColor:['green','orange','red']}]},options:{valueLabel:{display:true}}}",
+    "boxplot, 2 × 4 boxes": "{type:'boxplot',data:{labels:['a','b','c','d'],datasets:["
+    "{label:'x',data:[[1,2,3,4,5,11],[2,3,4,5,6],[3,4,5,6,7,8],[1,2,10,11,12]]},"
+    "{label:'y',data:[[4,5,6,7,8],[1,2,3,4],[5,6,7,8,9,10],[3,4,5,6]]}]}}",
+    "time axis, two value axes": "{type:'line',data:{datasets:[{label:'a',fill:false,data:["
+    + ",".join(f"{{x:'2024-01-{d:02d}',y:{d * 3 % 17}}}" for d in range(1, 29))
+    + "]},{label:'b',fill:false,yAxisID:'R',data:["
+    + ",".join(f"{{x:'2024-01-{d:02d}',y:{d * 500}}}" for d in range(1, 29))
+    + "]}]},options:{scales:{x:{type:'time'},y:{},R:{position:'right'}}}}",
     "JS (tooltip function)": "{type:'bar',data:{labels:['a','b','c'],datasets:[{label:'x',"
     "data:[1,2,3],backgroundColor:'rgba(255, 99, 132, 0.2)'}]},options:{tooltips:{callbacks:"
     "{label:function(i){return '$'+i}}},scales:{yAxes:[{ticks:{max:Math.PI*2}}]}}}",

@@ -194,6 +194,23 @@ def test_radar_fill_is_a_quarter_opaque_and_can_be_turned_off():
     assert close(outline.at(*inside), WHITE)
 
 
+def test_radar_value_labels_are_written_inside_the_ring_at_each_point():
+    params = {"type": "radar", "data": "10,5,8,2", "labels": "a,b,c,d", "y_max": "10"}
+    params |= {"value_labels": "true", "number_format": ".1f", "y_axis": "false"}
+    drawn = Drawn(params)
+    centre, rim = (drawn.ax.transData.transform(p) for p in spokes_of(drawn, 4)[0])
+    radius = float(np.hypot(*(rim - centre)))
+    texts = {t.get_text(): t for t in drawn.ax.texts if t.get_text().endswith(".0")}
+    assert sorted(texts) == ["10.0", "2.0", "5.0", "8.0"]
+    renderer = drawn.canvas.get_renderer()
+    for value in (10, 5, 8, 2):
+        box = texts[f"{value}.0"].get_window_extent(renderer)
+        corners = np.array([[box.x0, box.y0], [box.x1, box.y0], [box.x0, box.y1], [box.x1, box.y1]])
+        assert np.hypot(*(corners - centre).T).max() <= radius + 1  # inside the ring
+        middle = np.hypot(*(np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]) - centre))
+        assert abs(middle - radius * value / 10) <= math.hypot(box.width, box.height)
+
+
 def test_polar_area_wedges_are_as_long_as_their_values():
     drawn = Drawn(
         {"type": "polar_area", "data": "10,5,10,5", "labels": "a,b,c,d", "y_max": "10"}

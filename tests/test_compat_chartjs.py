@@ -241,6 +241,160 @@ def test_radial_charts_and_centre_text():
     assert translate_config(doughnut, 2).params["center_text"] == "3 total"
 
 
+def test_gauge_plugins_translate_to_our_gauges():
+    def params(config: str) -> dict:
+        return translate_config(parse_literal(config, "chart", 20), 2).params
+
+    gauge = params(
+        "{type:'gauge',data:{datasets:[{value:72,minValue:10,data:[50,80,100],"
+        "backgroundColor:['green','gold','red']}]},options:{valueLabel:{display:false}}}"
+    )
+    assert gauge["data"] == [[72]] and gauge["bands"] == [50, 80, 100]
+    assert (gauge["y_min"], gauge["center_text"]) == (10, "")
+    assert gauge["colors"] == ["#008000ff", "#ffd700ff", "#ff0000ff"]
+    ring = params(
+        "{type:'radialGauge',data:{datasets:[{data:[150],backgroundColor:'teal'}]},"
+        "options:{domain:[0,200],trackColor:'#eee',centerArea:{text:'150 pts',subText:'of 200'}}}"
+    )
+    assert (ring["data"], ring["y_min"], ring["y_max"]) == ([[150]], 0, 200)
+    assert ring["center_text"] == "150 pts of 200"
+    hidden = params(
+        "{type:'radialGauge',data:{datasets:[{data:[5]}]},options:{centerArea:{displayText:false}}}"
+    )
+    assert hidden["center_text"] == ""
+    bar = params(
+        "{type:'progressBar',data:{datasets:[{data:[15]},{data:[30]}]},"
+        "options:{plugins:{datalabels:{display:false}}}}"
+    )
+    assert (bar["type"], bar["data"], bar["y_max"], bar["center_text"]) == (
+        "progress_bar",
+        [[15]],
+        30,
+        "",
+    )
+    assert "center_text" not in params("{type:'progressBar',data:{datasets:[{data:[15]}]}}")
+
+
+@pytest.mark.parametrize(
+    ("config", "path"),
+    [
+        ("{type:'gauge',data:{datasets:[{data:[1,2]}]}}", "chart.data.datasets[0].value"),
+        (
+            "{type:'gauge',data:{datasets:[{value:1,data:[5]}]},options:{valueLabel:{formatter:function(v){return v}}}}",
+            "chart.options.valueLabel.formatter",
+        ),
+        (
+            "{type:'radialGauge',data:{datasets:[{data:[1]}]},options:{centerArea:{text:function(v){return v}}}}",
+            "chart.options.centerArea.text",
+        ),
+        (
+            "{type:'radialGauge',data:{datasets:[{data:[1]}]},options:{domain:[0]}}",
+            "chart.options.domain",
+        ),
+        (
+            "{type:'progressBar',data:{datasets:[{data:[1]},{data:[2]},{data:[3]}]}}",
+            "chart.data.datasets[2]",
+        ),
+        (
+            "{type:'gauge',data:{datasets:[{value:1}]},options:{scales:{x:{ticks:{callback:function(){}}}}}}",
+            "chart.options.scales.x.ticks.callback",
+        ),
+        (
+            "{type:'boxplot',data:{datasets:[{data:[{min:1,q1:2,median:3,q3:4,max:5}]}]}}",
+            "chart.data.datasets[0].data[0]",
+        ),
+        (
+            "{type:'boxplot',data:{datasets:[{coef:3,data:[[1,2,3]]}]}}",
+            "chart.data.datasets[0].coef",
+        ),
+        (
+            "{type:'bubble',data:{datasets:[{data:[{x:1,y:2,r:3,z:4}]}]}}",
+            "chart.data.datasets[0].data[0].z",
+        ),
+        (
+            "{type:'line',data:{datasets:[{data:[{x:1,y:2,r:3}]}]}}",
+            "chart.data.datasets[0].data[0].r",
+        ),
+        (
+            "{type:'line',data:{datasets:[{data:[{t:'2020-01-01',y:2}]}]},options:{scales:{yAxes:[{type:'time'}]}}}",
+            "chart.options.scales.yAxes[0].type",
+        ),
+        (
+            "{type:'line',data:{datasets:[{data:[{x:'2020-01-01',y:2}]}]},options:{scales:{x:{type:'time',time:{parser:function(v){return v}}}}}}",
+            "chart.options.scales.x.time.parser",
+        ),
+        (
+            "{type:'line',data:{labels:['a'],datasets:[{data:[1],yAxisID:'nope'}]}}",
+            "chart.data.datasets[0].yAxisID",
+        ),
+        (
+            "{type:'line',data:{labels:['a'],datasets:[{data:[1],yAxisID:'a'},{data:[2],yAxisID:'b'},{data:[3],yAxisID:'c'}]},options:{scales:{yAxes:[{id:'a'},{id:'b'},{id:'c'}]}}}",
+            "chart.data.datasets[2].yAxisID",
+        ),
+        (
+            "{type:'line',data:{labels:['a'],datasets:[{data:[1]},{data:[2],yAxisID:'r'}]},options:{scales:{y:{},r2:{axis:'y',position:'right',display:false}}}}",
+            "chart.data.datasets[1].yAxisID",
+        ),
+        (
+            "{type:'line',data:{datasets:[{data:[1],pointStyle:{src:'x.png'}}]}}",
+            "chart.data.datasets[0].pointStyle",
+        ),
+    ],
+)
+def test_new_types_refuse_what_is_not_drawn(config, path):
+    with pytest.raises(ApiError) as error:
+        translate_config(parse_literal(config, "chart", 20), 2)
+    assert error.value.body.parameters[0].parameter == path, error.value.body
+
+
+def test_time_axes_bubbles_boxes_and_a_right_axis_translate():
+    def params(config: str, version: int = 2) -> dict:
+        return translate_config(parse_literal(config, "chart", 20), version).params
+
+    points = params(
+        "{type:'line',data:{datasets:[{data:[{t:'2020-06-14',y:1},{t:1592179200000,y:2}]}]},"
+        "options:{scales:{xAxes:[{type:'time',time:{unit:'day'}}]}}}"
+    )
+    assert points["x_type"] == "time"
+    assert points["x"] == ["2020-06-14", 1592179200.0]  # JavaScript ms as Unix seconds
+    labelled = params(
+        "{type:'bar',data:{labels:['2024-01-01','2024-02-01','2024-03-01'],datasets:[{data:[3,4]}]},"
+        "options:{scales:{x:{type:'timeseries'}}}}",
+        3,
+    )
+    assert labelled["x"] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    assert labelled["datasets"][0]["data"] == [3, 4, None]
+    assert "labels" not in labelled
+    bubbles = params("{type:'bubble',data:{datasets:[{data:[{x:1,y:2,r:3},null]}]}}")
+    assert bubbles["datasets"][0]["data"] == [{"x": 1, "y": 2, "r": 3}, None]
+    boxes = params(
+        "{type:'horizontalBoxplot',data:{labels:['a'],datasets:[{borderColor:'red',"
+        "backgroundColor:'pink',data:[[1,2,3,null]]}]},options:{scales:{xAxes:[{ticks:{min:0}}]}}}"
+    )
+    assert boxes["type"] == "horizontal_box_plot" and boxes["y_min"] == 0
+    assert boxes["datasets"][0]["data"] == [[1, 2, 3, None]]
+    assert boxes["datasets"][0]["color"] == "#ff0000ff"  # the border: a box's lines
+    right = params(
+        "{type:'line',data:{labels:['a','b'],datasets:[{data:[1,2],yAxisID:'L'},"
+        "{data:[100,300],yAxisID:'R',pointStyle:'rectRot',pointRadius:4}]},"
+        "options:{scales:{L:{position:'left'},R:{position:'right',min:0,max:400,"
+        "title:{display:true,text:'Visits'}}}}}",
+        3,
+    )
+    assert [d.get("axis") for d in right["datasets"]] == [None, "right"]
+    assert (right["y2_min"], right["y2_max"], right["y2_title"]) == (0, 400, "Visits")
+    assert right["datasets"][1]["point_style"] == "rectRot"
+    assert right["datasets"][1]["point_size"] == 8  # a radius of 4 is 8 across
+    second_first = params(
+        "{type:'bar',data:{labels:['a'],datasets:[{data:[1],yAxisID:'B'},{data:[2],yAxisID:'A'}]},"
+        "options:{scales:{yAxes:[{id:'A',position:'right',ticks:{beginAtZero:true}},{id:'B'}]}}}"
+    )
+    assert [d.get("axis") for d in second_first["datasets"]] == [None, "right"]
+    assert second_first["y2_min"] == 0
+    hidden_points = params("{type:'line',data:{labels:['a'],datasets:[{data:[1],pointRadius:0}]}}")
+    assert hidden_points["datasets"][0]["point_style"] == "none"
+
+
 def test_v3_shapes_translate_as_v2_ones():
     v2 = {
         "type": "bar",
@@ -317,7 +471,10 @@ def test_numeric_points_share_x_or_follow_one_another():
             },
             "chart.data.datasets[0].backgroundColor",
         ),
-        ({"type": "radialGauge", "data": {"datasets": [{"data": [1]}]}}, "chart.type"),
+        (
+            {"type": "radialGauge", "data": {"datasets": [{"data": [1, 2]}]}},
+            "chart.data.datasets[0].data",
+        ),
         (
             {"type": "bar", "data": {"datasets": [{"data": [1]}]}, "options": {"scale": {}}},
             "chart.options.scale",
@@ -340,7 +497,7 @@ def test_numeric_points_share_x_or_follow_one_another():
                 "data": {"datasets": [{"data": [1]}]},
                 "options": {"scales": {"x": {"type": "time"}}},
             },
-            "chart.options.scales.x.type",
+            "chart.data.labels",
         ),
         (
             {
@@ -351,8 +508,8 @@ def test_numeric_points_share_x_or_follow_one_another():
             "chart.options.plugins.colorschemes",
         ),
         (
-            {"type": "bubble", "data": {"datasets": [{"data": [{"x": 1, "y": 2, "r": 3}]}]}},
-            "chart.type",
+            {"type": "bubble", "data": {"datasets": [{"data": [{"x": 1, "y": 2}]}]}},
+            "chart.data.datasets[0].data[0].r",
         ),
         (
             {"type": "bar", "data": {"datasets": [{"data": [1, "lots"]}]}},
@@ -462,6 +619,38 @@ _DOCS = {
         "{type:'line',data:{labels:['a','b','c'],datasets:[{label:'s',data:[1,3,2],stepped:true,borderColor:'#123456'}]}}",
         [(18, 52, 86, 255)],
     ),
+    "gauge": (
+        "{type:'gauge',data:{datasets:[{value:50,data:[20,40,60],backgroundColor:['green','orange','red'],borderWidth:2}]},options:{valueLabel:{display:true,fontSize:36,backgroundColor:'transparent',color:'#000',bottomMarginPercentage:10}}}",
+        [(0, 128, 0, 255), (255, 165, 0, 255), (255, 0, 0, 255)],
+    ),
+    "radialGauge": (
+        "{type:'radialGauge',data:{datasets:[{data:[70],backgroundColor:'green'}]}}",
+        [(0, 128, 0, 255)],
+    ),
+    "progressBar": (
+        "{type:'progressBar',data:{datasets:[{data:[15]},{data:[30]}]}}",
+        [(78, 121, 167, 255)],
+    ),
+    "bubble": (
+        "{type:'bubble',data:{datasets:[{label:'Data 1',data:[{x:1,y:4,r:9},{x:2,y:4,r:12},{x:3,y:8,r:30},{x:0,y:10,r:1},{x:1.5,y:7,r:20}]},{label:'Data 2',data:[{x:2,y:2,r:5},{x:3,y:5,r:15}]}]}}",
+        [(78, 121, 167, 255), (242, 142, 43, 255)],
+    ),
+    "boxplot": (
+        "{type:'boxplot',data:{labels:['2012','2013','2014','2015'],datasets:[{label:'Dataset 1',backgroundColor:'rgba(255,0,0,0.5)',borderColor:'red',borderWidth:1,outlierColor:'#999999',padding:10,itemRadius:0,data:[[1,2,3,4,5,11],[2,3,4,5,6],[3,4,5,6,7,8],[1,2,10,11,12]]},{label:'Dataset 2',backgroundColor:'rgba(0,0,255,0.5)',borderColor:'blue',borderWidth:1,data:[[4,5,6,7,8],[1,2,3,4],[5,6,7,8,9,10],[3,4,5,6]]}]}}",
+        [(255, 0, 0, 255), (0, 0, 255, 255)],
+    ),
+    "violin": (
+        "{type:'violin',data:{labels:['a','b'],datasets:[{label:'v',backgroundColor:'#00aa00',data:[[1,2,2,3,3,3,4,4,5],[2,4,4,6,6,6,8]]}]}}",
+        [(0, 170, 0, 255)],
+    ),
+    "time series": (
+        "{type:'line',data:{datasets:[{label:'Temps',fill:false,borderColor:'#cc0000',pointStyle:'triangle',pointRadius:6,data:[{x:'2020-06-14T09:00:00',y:10},{x:'2020-06-14T10:00:00',y:30},{x:'2020-06-14T11:00:00',y:25},{x:'2020-06-14T14:00:00',y:40}]}]},options:{scales:{xAxes:[{type:'time',time:{unit:'hour'}}]}}}",
+        [(204, 0, 0, 255)],
+    ),
+    "two axes": (
+        "{type:'bar',data:{labels:['Jan','Feb','Mar','Apr','May'],datasets:[{type:'line',label:'Dataset 1',borderColor:'rgb(54,162,235)',borderWidth:2,fill:false,data:[-33,26,29,89,-41],yAxisID:'y2'},{type:'bar',label:'Dataset 2',backgroundColor:'rgb(255,99,132)',data:[-23,-10,83,47,86],yAxisID:'y1'}]},options:{scales:{yAxes:[{id:'y1',type:'linear',display:true,position:'left'},{id:'y2',type:'linear',display:true,position:'right',gridLines:{drawOnChartArea:false}}]}}}",
+        [(54, 162, 235, 255), (255, 99, 132, 255)],
+    ),
     "functions in tooltips ignored": (
         "{type:'bar',data:{labels:['a'],datasets:[{label:'x',data:[1],backgroundColor:'teal'}]},options:{tooltips:{callbacks:{label:function(i){return i}}},responsive:true,animation:false}}",
         [(0, 128, 128, 255)],
@@ -568,8 +757,14 @@ def test_a_config_and_our_parameters_share_one_etag(client):
             ),
             "chart.data.datasets[0].backgroundColor",
         ),
-        ("c=" + quote("{type:'violin',data:{datasets:[{data:[[1,2]]}]}}"), "chart.type"),
-        ("c=" + quote("{type:'progressBar',data:{datasets:[{data:[50]}]}}"), "chart.type"),
+        (
+            "c=" + quote("{type:'violin',data:{datasets:[{data:[[1,2]]}]}}"),
+            "chart.data.datasets[0].data[0]",
+        ),
+        (
+            "c=" + quote("{type:'progressBar',data:{datasets:[{data:[50,60]}]}}"),
+            "chart.data.datasets[0].data",
+        ),
         (
             "c=" + quote("{type:'bar',data:{datasets:[{data:[1e300]}]}}"),
             "chart.data.datasets[0].data[0]",

@@ -3,6 +3,8 @@ graceful shutdown on SIGTERM."""
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -36,6 +38,16 @@ def eventually(condition, seconds: float = 20) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_the_command_line_loads_prometheus_client_only_after_serve_sets_it_up():
+    """prometheus_client picks its multiprocess value class when imported: imported
+    before `serve` sets PROMETHEUS_MULTIPROC_DIR, every worker's /metrics is empty."""
+    check = "import sys, imagegen.cli; print('prometheus_client' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_metrics_add_up_over_workers_and_the_log_has_a_line_each(tmp_path):

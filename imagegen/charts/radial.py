@@ -465,6 +465,8 @@ class _Canvas:
                         zorder=3,
                     )
                 )
+            if params.value_labels != "none":
+                self._vertex_labels(series.values, reach, spokes)
         self._tick_labels(ticks, radius)
         gap = _label_gap(self.measure, self.size)
         for label in labels:
@@ -477,6 +479,27 @@ class _Canvas:
                 fontsize=style.text,
                 color=style.ink,
                 label="tick",
+            )
+
+    def _vertex_labels(self, values: np.ndarray, reach: np.ndarray, spokes: np.ndarray) -> None:
+        """Each point's value just inside its vertex, towards the centre, so that it
+        stays within the ring (and the canvas) whatever its length."""
+        cx, cy = self.center
+        inset = GAP * self.size + self.style.line
+        for value, out, angle in zip(values, reach, spokes, strict=True):
+            if not math.isfinite(value):
+                continue
+            at = max(out - inset, 0.0)
+            ha, va = _align(angle + math.pi)
+            self.ax.text(
+                cx + at * math.cos(angle),
+                cy + at * math.sin(angle),
+                literal(self.write(value)),
+                ha=ha,
+                va=va,
+                fontsize=self.style.small,
+                color=self.style.ink,
+                zorder=4,
             )
 
     def polar_area(self, data: ChartData) -> None:

@@ -13,19 +13,19 @@ for is not drawn here. Chart.js 2 and 3/4 shapes are both read, whatever the ver
 """
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from imagegen.charts.series import PALETTE
-from imagegen.colors import format_color, parse_color
-from imagegen.compat.jsliteral import Code
-from imagegen.errors import ApiError, invalid_parameter
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from imagegen.colors import format_color
+from imagegen.compat.chartjs_gauges import GAUGE_TYPES, GaugeTranslator
+from imagegen.compat.chartjs_reader import (
+    ChartTranslation,
+    Reader,
+    path_key,
+    refuse,
+    words,
+)
 
 # Chart.js (and QuickChart's own) chart types, in ours.
 CHART_TYPES: dict[str, str] = {
@@ -39,6 +39,11 @@ CHART_TYPES: dict[str, str] = {
     "sparkline": "sparkline",
     "radar": "radar",
     "polarArea": "polar_area",
+    "bubble": "bubble",
+    "boxplot": "box_plot",
+    "horizontalBoxplot": "horizontal_box_plot",
+    "violin": "violin",
+    **GAUGE_TYPES,
 }
 DATASET_TYPES = {"bar": "bar", "line": "line", "scatter": "scatter"}
 # How a chart type draws its datasets unless they say otherwise.
@@ -53,11 +58,20 @@ _DEFAULT_KIND = {
     "doughnut": "slice",
     "polar_area": "slice",
     "radar": "line",
+    "bubble": "bubble",
+    "box_plot": "box",
+    "horizontal_box_plot": "box",
+    "violin": "box",
 }
+BOXES = frozenset({"box_plot", "horizontal_box_plot", "violin"})
+WHISKER_IQR = 1.5  # the box plugins' default `coef`, the reach of our whiskers
+# Chart.js point styles that ours name otherwise.
+_POINT_STYLES = {"rectRounded": "rect", "line": "dash"}
+_TIME_KINDS = frozenset({"line", "bar", "horizontal_bar", "scatter", "sparkline"})
 ROUND = frozenset({"pie", "doughnut", "polar_area"})  # one dataset, a colour a slice
 RADIAL = frozenset({"radar", "polar_area"})  # a radial scale, drawn our way
 # What a browser needs and an image does not.
-_BROWSER_OPTIONS = _words(
+_BROWSER_OPTIONS = words(
     """
     responsive maintainAspectRatio aspectRatio resizeDelay onResize animation animations
     transitions tooltips hover interaction events onClick onHover devicePixelRatio
@@ -68,17 +82,26 @@ _LOOK_OPTIONS = frozenset(
     {"layout", "cutoutPercentage", "cutout", "radius", "borderColor", "font", "color"}
 )
 _BROWSER_PLUGINS = frozenset({"tooltip", "filler", "decimation", "legendCallback"})
-_LOOK_FONT = _words(
+_LOOK_FONT = words(
     """
     fontSize fontColor fontStyle fontFamily font color padding align lineHeight fullSize
     fullWidth weight
     """
 )
-_DATASET_LOOK = _words(
+# The box and violin plugins' look, and the statistics they compute as ours do.
+_BOX_LOOK = words(
+    """
+    outlierColor outlierBackgroundColor outlierBorderColor outlierRadius outlierStyle
+    outlierBorderWidth itemRadius itemStyle itemBackgroundColor itemBorderColor
+    itemBorderWidth medianColor lowerBackgroundColor meanRadius meanStyle
+    meanBackgroundColor meanBorderColor meanBorderWidth padding
+    """
+)
+_DATASET_LOOK = words(
     """
     pointBackgroundColor pointBorderColor pointBorderWidth pointHoverRadius
     pointHoverBackgroundColor pointHoverBorderColor pointHoverBorderWidth pointHitRadius
-    pointStyle pointRotation hoverBackgroundColor hoverBorderColor hoverBorderWidth
+    pointRotation hoverBackgroundColor hoverBorderColor hoverBorderWidth
     hoverOffset hoverRadius borderRadius borderSkipped barPercentage categoryPercentage
     barThickness maxBarThickness minBarLength borderCapStyle borderJoinStyle
     borderDashOffset cubicInterpolationMode spanGaps clip order datalabels offset weight
@@ -86,14 +109,14 @@ _DATASET_LOOK = _words(
     drawActiveElementsOnTop
     """
 )
-_AXIS_LOOK = _words(
+_AXIS_LOOK = words(
     """
     id axis position offset bounds weight grace border barPercentage categoryPercentage
     barThickness maxBarThickness distribution labels afterFit afterBuildTicks
     beforeUpdate afterUpdate afterTickToLabelConversion adapters
     """
 )
-_TICKS_LOOK = _words(
+_TICKS_LOOK = words(
     """
     stepSize maxTicksLimit precision count autoSkip autoSkipPadding maxRotation
     minRotation mirror padding fontSize fontColor fontStyle fontFamily font color major
@@ -101,7 +124,7 @@ _TICKS_LOOK = _words(
     backdropPadding showLabelBackdrop textStrokeColor textStrokeWidth lineHeight source
     """
 )
-_GRID_LOOK = _words(
+_GRID_LOOK = words(
     """
     color lineWidth drawBorder drawOnChartArea drawTicks tickMarkLength tickLength
     tickColor tickWidth tickBorderDash zeroLineColor zeroLineWidth zeroLineBorderDash
@@ -109,14 +132,14 @@ _GRID_LOOK = _words(
     offsetGridLines offset circular z
     """
 )
-_DATALABELS_LOOK = _words(
+_DATALABELS_LOOK = words(
     """
     anchor align offset color font backgroundColor borderColor borderRadius borderWidth
     padding rotation clamp clip textAlign textStrokeColor textStrokeWidth textShadowBlur
     textShadowColor opacity listeners
     """
 )
-_ANNOTATION_LOOK = _words(
+_ANNOTATION_LOOK = words(
     """
     id drawTime borderWidth borderDashOffset borderCapStyle borderJoinStyle borderRadius
     shadowBlur shadowColor shadowOffsetX shadowOffsetY z display adjustScaleRange
@@ -124,7 +147,7 @@ _ANNOTATION_LOOK = _words(
     onMouseenter onMouseleave
     """
 )
-_LABEL_LOOK = _words(
+_LABEL_LOOK = words(
     """
     position backgroundColor color fontColor fontSize fontStyle fontFamily font xPadding
     yPadding padding xAdjust yAdjust cornerRadius borderRadius rotation textAlign
@@ -135,132 +158,36 @@ _CURRENCIES = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹",
 _CURRENCY_DIGITS = {"JPY": 0}
 
 
-def path_key(path: str, key: object) -> str:
-    """`path` and one more step: `.key`, or `[i]` for a list index."""
-    return f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
-
-
-def _refuse(path: str, message: str, limit: object = None) -> ApiError:
-    return invalid_parameter(path, message, limit)
-
-
-@dataclass
-class _Reader:
-    """Reads one config, checking each value's kind and each object's keys."""
-
-    version: int
-
-    def object(self, value: object, path: str) -> dict[str, Any]:
-        self.no_code(value, path)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise _refuse(path, "must be an object ({…})")
-        return value
-
-    def keys(
-        self, value: Mapping[str, Any], path: str, read: Iterable[str], ignored: Iterable[str] = ()
-    ) -> None:
-        """A 422 for the first key that is neither `read` nor `ignored`."""
-        known = set(read)
-        skipped = set(ignored)
-        for key in value:
-            if key not in known and key not in skipped:
-                raise _refuse(
-                    path_key(path, key),
-                    "is not supported here (nothing is drawn for it)",
-                    sorted(known),
-                )
-
-    def no_code(self, value: object, path: str) -> None:
-        if isinstance(value, Code):
-            raise _refuse(path, value.what)
-
-    def number(self, value: object, path: str) -> float:
-        self.no_code(value, path)
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise _refuse(path, "must be a number") from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _refuse(path, "must be a number")
-        try:
-            return float(value)
-        except OverflowError:  # an integer past a float's range, from a JSON body
-            return math.copysign(math.inf, value)
-
-    def finite(self, value: object, path: str) -> float:
-        number = self.number(value, path)
-        if not math.isfinite(number):
-            raise _refuse(path, "must be a finite number")
-        return number
-
-    def boolean(self, value: object, path: str) -> bool:
-        self.no_code(value, path)
-        if isinstance(value, bool):
-            return value
-        if value is None or value in (0, 1, "true", "false"):
-            return value in (1, "true")
-        raise _refuse(path, "must be true or false")
-
-    def text(self, value: object, path: str) -> str:
-        """A label: a string, a number written as JavaScript would, or lines (joined)."""
-        self.no_code(value, path)
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int | float):
-            return _js_number(value)
-        if isinstance(value, list):
-            return " ".join(self.text(v, path_key(path, i)) for i, v in enumerate(value))
-        raise _refuse(path, "must be text")
-
-    def color(self, value: object, path: str) -> str:
-        self.no_code(value, path)
-        try:
-            return format_color(parse_color(value))
-        except ValueError as exc:
-            raise _refuse(path, str(exc)) from None
-
-
-def _js_number(value: float) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-@dataclass
-class ChartTranslation:
-    """Our parameters (JSON) and, for each, the config path it came from."""
-
-    params: dict[str, Any] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
-
-    def put(self, name: str, value: Any, path: str) -> None:
-        self.params[name] = value
-        self.names[name] = path
-
-
 @dataclass
 class _Axis:
     """One axis' options, as read from either Chart.js shape."""
 
     path: str
     options: dict[str, Any]
+    id: str = ""
+
+
+def _numbers(values: list[Any]) -> list[float]:
+    """The numbers a dataset's values hold: values, a box's samples, bubbles' y."""
+    found: list[float] = []
+    for value in values:
+        if isinstance(value, dict):
+            found.append(value["y"])
+        elif isinstance(value, list):
+            found += [v for v in value if v is not None]
+        elif value is not None:
+            found.append(value)
+    return found
 
 
 def translate_config(config: object, version: int, root: str = "chart") -> ChartTranslation:
     """`config`, a parsed Chart.js config, as our chart's parameters (JSON), or a 422
     naming the config path of what cannot be drawn."""
-    return _Translator(_Reader(version), root).translate(config)
+    return _Translator(Reader(version), root).translate(config)
 
 
 class _Translator:
-    def __init__(self, reader: _Reader, root: str) -> None:
+    def __init__(self, reader: Reader, root: str) -> None:
         self.read = reader
         self.root = root
         self.out = ChartTranslation()
@@ -270,19 +197,46 @@ class _Translator:
         chart = read.object(config, root)
         read.keys(chart, root, ("type", "data", "options"), ("plugins",))
         if chart.get("plugins"):
-            raise _refuse(f"{root}.plugins", "inline plugins are code: they are not run")
+            raise refuse(f"{root}.plugins", "inline plugins are code: they are not run")
         options = read.object(chart.get("options"), f"{root}.options")
         chart_type = self._type(chart.get("type", "bar"), options)
         data = read.object(chart.get("data"), f"{root}.data")
         read.keys(data, f"{root}.data", ("labels", "datasets"))
         self.kind = chart_type
         self.out.put("type", chart_type, f"{root}.type")
-        self.horizontal = chart_type == "horizontal_bar"
+        if chart_type in GAUGE_TYPES.values():
+            self._gauge(data, options)
+            return self.out
+        self.horizontal = chart_type in ("horizontal_bar", "horizontal_box_plot")
+        self.time_axis = self._time_axis(options)
         self.elements = self._elements(options)
         labels = self._labels(data)
         datasets = self._datasets(data, labels)
         self._options(options, datasets)
         return self.out
+
+    def _gauge(self, data: dict[str, Any], options: dict[str, Any]) -> None:
+        root = f"{self.root}.options"
+        self.read.keys(
+            options,
+            root,
+            ("title", "legend", "plugins", *GaugeTranslator.options_read()),
+            _BROWSER_OPTIONS | _LOOK_OPTIONS,
+        )
+        plugins = self.read.object(options.get("plugins"), f"{root}.plugins")
+        self.read.keys(
+            plugins, f"{root}.plugins", ("title", "legend", "datalabels"), _BROWSER_PLUGINS
+        )
+        GaugeTranslator(self.read, self.out, self.root, self.kind).translate(data, options)
+        self._title(options, plugins)
+        # A gauge has no legend; its options are still checked.
+        self.read.no_code_inside(options.get("legend"), f"{root}.legend")
+        self.read.no_code_inside(plugins.get("legend"), f"{root}.plugins.legend")
+        if "datalabels" in plugins:
+            if self.kind != "progress_bar":
+                raise refuse(f"{root}.plugins.datalabels", "is drawn on progress bars only")
+            if not self._datalabels_shown(plugins, default=True):
+                self.out.put("center_text", "", f"{root}.plugins.datalabels.display")
 
     # -- type --------------------------------------------------------------------------
 
@@ -290,20 +244,38 @@ class _Translator:
         path = f"{self.root}.type"
         name = self.read.text(value, path)
         if name not in CHART_TYPES:
-            raise _refuse(path, f"{name!r} charts are not drawn here", sorted(CHART_TYPES))
+            raise refuse(path, f"{name!r} charts are not drawn here", sorted(CHART_TYPES))
         ours = CHART_TYPES[name]
         index_axis = options.get("indexAxis")
         if index_axis is not None:
             axis = self.read.text(index_axis, f"{self.root}.options.indexAxis")
             if axis not in ("x", "y"):
-                raise _refuse(f"{self.root}.options.indexAxis", "must be 'x' or 'y'", ["x", "y"])
+                raise refuse(f"{self.root}.options.indexAxis", "must be 'x' or 'y'", ["x", "y"])
             if axis == "y":
                 if ours != "bar":
-                    raise _refuse(
+                    raise refuse(
                         f"{self.root}.options.indexAxis", "'y' is drawn for bar charts only", "x"
                     )
                 ours = "horizontal_bar"
         return ours
+
+    def _time_axis(self, options: dict[str, Any]) -> _Axis | None:
+        """The category axis when it is a time axis (`type: 'time'` or `'timeseries'`,
+        or `time` options), read before the data since it says how to read them."""
+        if self.kind not in _TIME_KINDS:
+            return None
+        xs, ys = self._axes(options)
+        for axis in xs + ys:
+            kind = axis.options.get("type")
+            if kind in ("time", "timeseries") or "time" in axis.options:
+                if axis in (ys if not self.horizontal else xs) or self.horizontal:
+                    raise refuse(
+                        path_key(axis.path, "type"),
+                        "time axes are drawn across, on the x axis of vertical charts",
+                        "x",
+                    )
+                return axis
+        return None
 
     def _elements(self, options: dict[str, Any]) -> dict[str, Any]:
         """Chart-wide dataset defaults from `options.elements.line` (the rest is look)."""
@@ -320,10 +292,11 @@ class _Translator:
     def _labels(self, data: dict[str, Any]) -> list[str] | None:
         path = f"{self.root}.data.labels"
         labels = data.get("labels")
+        self.raw_labels: list[Any] = labels if isinstance(labels, list) else []
         if labels is None:
             return None
         if not isinstance(labels, list):
-            raise _refuse(path, "must be a list")
+            raise refuse(path, "must be a list")
         return [self.read.text(label, path_key(path, i)) for i, label in enumerate(labels)]
 
     def _datasets(self, data: dict[str, Any], labels: list[str] | None) -> list[dict[str, Any]]:
@@ -331,10 +304,10 @@ class _Translator:
         datasets = data.get("datasets")
         self.read.no_code(datasets, path)
         if not isinstance(datasets, list) or not datasets:
-            raise _refuse(path, "give at least one dataset: datasets: [{data: […]}]", 1)
+            raise refuse(path, "give at least one dataset: datasets: [{data: […]}]", 1)
         read = [self._dataset(d, path_key(path, i)) for i, d in enumerate(datasets)]
         if self.kind in ROUND and len(read) > 1:
-            raise _refuse(path_key(path, 1), f"a {self.kind} chart is drawn from one dataset", 1)
+            raise refuse(path_key(path, 1), f"a {self.kind} chart is drawn from one dataset", 1)
         self._place_points(read, labels, path)
         return read
 
@@ -356,18 +329,25 @@ class _Translator:
             "steppedLine",
             "pointRadius",
             "radius",
+            "pointStyle",
             "yAxisID",
             "hidden",
             "showLine",
+            "coef",
         )
-        read.keys(dataset, path, known, _DATASET_LOOK)
+        look = _DATASET_LOOK | (_BOX_LOOK if self.kind in BOXES else frozenset())
+        read.keys(dataset, path, known, look)
         if "data" not in dataset:
-            raise _refuse(f"{path}.data", "is missing: a dataset has data")
+            raise refuse(f"{path}.data", "is missing: a dataset has data")
+        if "coef" in dataset and dataset["coef"] is not None:
+            coef = read.finite(dataset["coef"], f"{path}.coef")
+            if self.kind not in BOXES or coef != WHISKER_IQR:
+                raise refuse(f"{path}.coef", "whiskers reach 1.5 IQR here", WHISKER_IQR)
         kind = _DEFAULT_KIND[self.kind]
         if "type" in dataset:
             name = read.text(dataset["type"], f"{path}.type")
             if name not in DATASET_TYPES:
-                raise _refuse(
+                raise refuse(
                     f"{path}.type", f"{name!r} datasets are not drawn here", sorted(DATASET_TYPES)
                 )
             kind = DATASET_TYPES[name]
@@ -395,7 +375,7 @@ class _Translator:
             return True
         if isinstance(value, dict):
             return True
-        raise _refuse(where, "must be true, false, 'origin', 'start', 'end' or a dataset index")
+        raise refuse(where, "must be true, false, 'origin', 'start', 'end' or a dataset index")
 
     def _place_points(
         self, datasets: list[dict[str, Any]], labels: list[str] | None, path: str
@@ -409,21 +389,32 @@ class _Translator:
             values = dataset["value"]["data"]
             read.no_code(values, data_path)
             if not isinstance(values, list):
-                raise _refuse(data_path, "must be a list of numbers or {x, y} points")
+                raise refuse(data_path, "must be a list of numbers or {x, y} points")
             points = []
             for i, point in enumerate(values):
                 point_path = path_key(data_path, i)
                 read.no_code(point, point_path)
-                if isinstance(point, dict):
+                if self.kind == "bubble":
+                    points.append((None, self._bubble(point, point_path)))
+                elif self.kind in BOXES:
+                    points.append((None, self._samples(point, point_path)))
+                elif isinstance(point, dict):
                     points.append(self._point(point, point_path))
                 elif isinstance(point, list):
-                    raise _refuse(point_path, "floating bars ([low, high]) are not drawn here")
+                    raise refuse(point_path, "floating bars ([low, high]) are not drawn here")
                 else:
                     points.append((None, self._value(point, point_path)))
             dataset["points"] = points
             numeric = numeric or any(isinstance(x, float) for x, _ in points)
+        if self.kind == "bubble":
+            for dataset in datasets:
+                dataset["values"] = [y for _, y in dataset["points"]]
+            return
+        if self.time_axis is not None:
+            self._times(datasets, labels)
+            return
         if numeric and self.kind not in ("line", "scatter", "sparkline"):
-            raise _refuse(
+            raise refuse(
                 f"{datasets[0]['path']}.data",
                 "{x, y} points with numeric x are drawn on line and scatter charts",
             )
@@ -432,18 +423,79 @@ class _Translator:
         else:
             self._categories(datasets, labels)
 
+    def _bubble(self, point: object, path: str) -> dict[str, float] | None:
+        """A bubble, `{x, y, r}` with r its radius in CSS pixels, as ours are."""
+        if point is None:
+            return None
+        bubble = self.read.object(point, path)
+        self.read.keys(bubble, path, ("x", "y", "r"))
+        for key in ("x", "y", "r"):
+            if bubble.get(key) is None:
+                raise refuse(path_key(path, key), "is missing: a bubble has x, y and r", "x, y, r")
+        return {key: self.read.finite(bubble[key], path_key(path, key)) for key in "xyr"}
+
+    def _samples(self, point: object, path: str) -> list[float | None] | None:
+        """One box's (or violin's) samples; the box statistics are computed here."""
+        if point is None:
+            return None
+        if isinstance(point, dict):
+            raise refuse(
+                path,
+                "box statistics ({min, q1, median, …}) are not drawn here: give the samples",
+                "a list of samples",
+            )
+        if not isinstance(point, list):
+            raise refuse(path, "must be a list of samples: [1, 2, 3, 5, 8]", "a list of samples")
+        return [self._value(sample, path_key(path, i)) for i, sample in enumerate(point)]
+
+    def _times(self, datasets: list[dict[str, Any]], labels: list[str] | None) -> None:
+        """Points on a time axis: `{x, y}` (or `{t, y}`) at their times, or values at
+        the times `labels` hold; a number is a time in milliseconds, as in JavaScript."""
+        assert self.time_axis is not None
+        self.out.put("x_type", "time", self.time_axis.path)
+        if all(x is None for d in datasets for x, _ in d["points"]):
+            if not labels:
+                raise refuse(
+                    f"{self.root}.data.labels",
+                    "give the times: labels, or {x, y} points with x a date",
+                    "required",
+                )
+            where = f"{self.root}.data.labels"
+            times = [self._time(t, path_key(where, i)) for i, t in enumerate(self.raw_labels)]
+            for dataset in datasets:
+                values = [y for _, y in dataset["points"]]
+                dataset["values"] = values + [None] * (len(times) - len(values))
+            self.out.put("x", times, f"{self.root}.data.labels")
+            return
+        self._numeric_x(datasets)
+
+    def _time(self, value: object, path: str) -> float | str:
+        """A time as our `x` takes it: a date as written (our validation reads ISO 8601
+        and names this path for anything else), or JavaScript milliseconds as seconds."""
+        self.read.no_code(value, path)
+        if isinstance(value, str):
+            return value.strip()
+        return self.read.finite(value, path) / 1000
+
     def _point(self, point: dict[str, Any], path: str) -> tuple[float | str | None, float | None]:
         read = self.read
-        for key in ("r", "t"):
-            if key in point:
-                what = "bubble" if key == "r" else "time"
-                raise _refuse(path_key(path, key), f"{what} data are not drawn here")
+        if "r" in point:
+            raise refuse(path_key(path, "r"), "a radius is drawn on bubble charts only")
+        if self.time_axis is not None:
+            read.keys(point, path, ("x", "y", "t"))
+            key = "t" if "t" in point else "x"
+            if point.get(key) is None:
+                raise refuse(path_key(path, key), "is missing: a point on a time axis has a time")
+            y = self._value(point.get("y"), f"{path}.y")
+            return self._time(point[key], path_key(path, key)), y
+        if "t" in point:
+            raise refuse(path_key(path, "t"), "times are drawn on a time axis (type: 'time')")
         read.keys(point, path, ("x", "y"))
         y = self._value(point.get("y"), f"{path}.y")
         x = point.get("x")
         read.no_code(x, f"{path}.x")
         if isinstance(x, bool) or not isinstance(x, int | float | str | None):
-            raise _refuse(f"{path}.x", "must be a number or a label")
+            raise refuse(f"{path}.x", "must be a number or a label")
         if self.horizontal:  # {x: value, y: label} on a horizontal bar chart
             x, y = point.get("y"), self._value(point.get("x"), f"{path}.x")
         if isinstance(x, int | float):
@@ -480,9 +532,9 @@ class _Translator:
         for dataset in datasets:
             row = []
             for i, (x, _) in enumerate(dataset["points"]):
-                if not isinstance(x, float):
+                if not isinstance(x, float) and not (self.time_axis and isinstance(x, str)):
                     at = path_key(f"{dataset['path']}.data", i)
-                    raise _refuse(f"{at}.x", "must be a number, as the other points' x")
+                    raise refuse(f"{at}.x", "must be a number, as the other points' x")
                 row.append(x)
             xs.append(row)
         if all(row == xs[0] for row in xs):
@@ -533,9 +585,13 @@ class _Translator:
                 # Colours stay those of the datasets' places, as when all are shown.
                 ours["color"] = format_color(PALETTE[i % len(PALETTE)])
             self._line(value, path, kind, ours, at)
+            self._points(value, path, kind, ours, at)
+            if path in self.right:
+                ours["axis"] = "right"
+                self.out.names[f"{at}.axis"] = f"{path}.yAxisID"
             out.append(ours)
         if not out:
-            raise _refuse(f"{self.root}.data.datasets", "every dataset is hidden", 1)
+            raise refuse(f"{self.root}.data.datasets", "every dataset is hidden", 1)
         self.out.put("datasets", out, f"{self.root}.data.datasets")
 
     def _colors(
@@ -547,7 +603,7 @@ class _Translator:
         at: str,
     ) -> None:
         read = self.read
-        filled = kind in ("bar", "scatter", "slice")
+        filled = kind in ("bar", "scatter", "slice", "bubble")  # boxes: the border is drawn
         order = ("backgroundColor", "borderColor") if filled else ("borderColor", "backgroundColor")
         for key in order:
             if key not in value or value[key] is None:
@@ -598,7 +654,7 @@ class _Translator:
         if (dash := option("borderDash")) is not None:
             read.no_code(dash[0], dash[1])
             if not isinstance(dash[0], list):
-                raise _refuse(dash[1], "must be a list of dash and gap lengths")
+                raise refuse(dash[1], "must be a list of dash and gap lengths")
             if dash[0]:
                 first = read.finite(dash[0][0], path_key(dash[1], 0))
                 ours["line_style"] = "dotted" if first <= 2 else "dashed"
@@ -610,11 +666,43 @@ class _Translator:
             read.no_code(stepped[0], stepped[1])
             step = stepped[0]
             if step not in (True, False, "before", "after", "middle"):
-                raise _refuse(stepped[1], "must be true, false, 'before', 'after' or 'middle'")
+                raise refuse(stepped[1], "must be true, false, 'before', 'after' or 'middle'")
             ours["stepped"] = step
             if step not in (False, None) and "tension" in ours:
                 ours["tension"] = 0.0
             self.out.names[f"{at}.stepped"] = stepped[1]
+
+    def _points(
+        self, value: dict[str, Any], path: str, kind: str, ours: dict[str, Any], at: str
+    ) -> None:
+        """`pointStyle` and `pointRadius` (a radius; ours is a diameter) of datasets
+        that draw points; on bars they shape nothing here."""
+        if kind not in ("line", "area", "scatter", "bubble"):
+            return
+        read = self.read
+        if value.get("pointStyle") is not None:
+            where = f"{path}.pointStyle"
+            read.no_code(value["pointStyle"], where)
+            if not isinstance(value["pointStyle"], str | bool):
+                raise refuse(where, "images as points are not drawn here: give a style name")
+            style = value["pointStyle"]
+            ours["point_style"] = _POINT_STYLES.get(style, style) if style is not True else "circle"
+            self.out.names[f"{at}.point_style"] = where
+        for key in ("pointRadius", "radius"):
+            if value.get(key) is None or kind == "bubble":
+                continue
+            where = f"{path}.{key}"
+            read.no_code(value[key], where)
+            if isinstance(value[key], list):
+                raise refuse(where, "one radius for the dataset's points is drawn here", 1)
+            radius = read.finite(value[key], where)
+            if radius <= 0:
+                ours["point_style"] = "none"
+                self.out.names[f"{at}.point_style"] = where
+            else:
+                ours["point_size"] = min(max(2 * radius, 1.0), 40.0)
+                self.out.names[f"{at}.point_size"] = where
+            break
 
     # -- options -----------------------------------------------------------------------
 
@@ -649,6 +737,7 @@ class _Translator:
         self._title(options, plugins)
         labelled = any(d["value"].get("label") is not None for d in datasets)
         legend = self._legend(options, plugins, labelled)
+        self.value_axes = self._value_axes(options, datasets)
         self._emit_datasets(datasets, legend_default=legend != "none" and self.kind not in ROUND)
         self._scales(options, datasets)
         self._datalabels(plugins)
@@ -670,10 +759,10 @@ class _Translator:
         label = self.read.object(plugins["doughnutlabel"], path)
         self.read.keys(label, path, ("labels",), ("display",))
         if self.kind != "doughnut":
-            raise _refuse(path, "is drawn in a doughnut's hole only")
+            raise refuse(path, "is drawn in a doughnut's hole only")
         items = label.get("labels", [])
         if not isinstance(items, list):
-            raise _refuse(f"{path}.labels", "must be a list of {text}")
+            raise refuse(f"{path}.labels", "must be a list of {text}")
         texts = []
         for i, item in enumerate(items):
             where = path_key(f"{path}.labels", i)
@@ -722,7 +811,7 @@ class _Translator:
             position = self.read.text(legend["position"], where)
             choices = ("top", "bottom", "left", "right", "chartArea")
             if position not in choices:
-                raise _refuse(where, "must be top, bottom, left, right or chartArea", choices)
+                raise refuse(where, "must be top, bottom, left, right or chartArea", choices)
             position = "best" if position == "chartArea" else position
         if self.kind == "sparkline":
             return "none"
@@ -742,21 +831,61 @@ class _Translator:
             if key in ("xAxes", "yAxes"):
                 self.read.no_code(value, where)
                 if not isinstance(value, list):
-                    raise _refuse(where, "must be a list of axes")
+                    raise refuse(where, "must be a list of axes")
                 for i, axis in enumerate(value):
                     at = path_key(where, i)
-                    (xs if key == "xAxes" else ys).append(_Axis(at, self.read.object(axis, at)))
+                    options = self.read.object(axis, at)
+                    default = f"{key[0]}-axis-{i}"  # Chart.js 2's ids
+                    axis_id = self.read.text(options.get("id", default), f"{at}.id")
+                    (xs if key == "xAxes" else ys).append(_Axis(at, options, axis_id))
                 continue
             axis = self.read.object(value, where)
-            letter = axis.get("axis", key[:1])
+            side = axis.get("position")
+            by_side = {"left": "y", "right": "y", "top": "x", "bottom": "x"}.get(str(side))
+            letter = axis.get("axis", by_side or key[:1])
             if letter not in ("x", "y") or key == "r":
-                raise _refuse(where, "only x and y axes are drawn here", ["x", "y"])
-            (xs if letter == "x" else ys).append(_Axis(where, axis))
+                raise refuse(where, "only x and y axes are drawn here", ["x", "y"])
+            (xs if letter == "x" else ys).append(_Axis(where, axis, key))
         return xs, ys
+
+    def _value_axes(self, options: dict[str, Any], datasets: list[dict[str, Any]]) -> list[_Axis]:
+        """The value axes, the one on the left first, then the right one when datasets
+        use two (`yAxisID`); the datasets drawn on the right go in `self.right`."""
+        self.right: set[str] = set()
+        if self.kind in RADIAL | ROUND or self.kind == "sparkline":
+            return []
+        xs, ys = self._axes(options)
+        axes = xs if self.horizontal else ys
+        ids = [axis.id for axis in axes]
+        default = "y-axis-0" if self.read.version == 2 else "y"
+        used: dict[int, list[str]] = {}
+        for dataset in datasets:
+            where = f"{dataset['path']}.yAxisID"
+            wanted = dataset["value"].get("yAxisID")
+            if wanted is None:
+                used.setdefault(0, []).append(dataset["path"])
+                continue
+            name = self.read.text(wanted, where)
+            if name not in ids and not (name == default and not axes):
+                raise refuse(where, f"names no axis of options.scales: {ids}", ids)
+            used.setdefault(ids.index(name) if name in ids else 0, []).append(dataset["path"])
+        if len(used) <= 1:
+            return axes
+        where = f"{used[sorted(used)[-1]][0]}.yAxisID"
+        if self.horizontal:
+            raise refuse(where, "a second value axis is drawn on vertical charts only", 1)
+        if len(used) > 2:
+            raise refuse(where, "at most two value axes are drawn: left and right", 2)
+        first, second = sorted(used)
+        if self.read.text(axes[first].options.get("position", ""), "") == "right":
+            first, second = second, first
+        self.right = set(used[second])
+        rest = [axis for i, axis in enumerate(axes) if i not in (first, second)]
+        return [axes[first], axes[second], *rest]
 
     def _scales(self, options: dict[str, Any], datasets: list[dict[str, Any]]) -> None:
         if "scale" in options and self.kind not in RADIAL:
-            raise _refuse(f"{self.root}.options.scale", "is for radar and polarArea charts")
+            raise refuse(f"{self.root}.options.scale", "is for radar and polarArea charts")
         if self.kind in RADIAL:  # the radial scale is drawn our way; code is still refused
             for key in ("scale", "scales"):
                 if key in options:
@@ -767,32 +896,27 @@ class _Translator:
             for axis in xs + ys:  # Chart.js draws no axes on these either
                 self._axis_checked(axis)
             return
-        value_axes, category_axes = (xs, ys) if self.horizontal else (ys, xs)
-        used = {d["value"].get("yAxisID") for d in datasets} - {None}
-        if len(value_axes) > 1 and len(used) > 1:
-            raise _refuse(value_axes[1].path, "a second value axis is not drawn here", 1)
+        value_axes = self.value_axes
+        category_axes = ys if self.horizontal else xs
         if not value_axes and self.kind in ("line", "area"):
             self.out.put("begin_at_zero", True, f"{self.root}.options.scales")
-        numeric_x = "x" in self.out.params
+        numeric_x = "x" in self.out.params or self.kind == "bubble"
+        left = [d for d in datasets if d["path"] not in self.right]
         for axis in value_axes[:1]:
-            self._axis(axis, value=True, datasets=datasets)
+            self._axis(axis, value=True, datasets=left)
+        if self.right:
+            right = [d for d in datasets if d["path"] in self.right]
+            self._axis(value_axes[1], value=True, datasets=right, right=True)
         for axis in category_axes[:1]:
             self._axis(axis, value=False, datasets=datasets, numeric=numeric_x)
-        for axis in value_axes[1:] + category_axes[1:]:
+        for axis in value_axes[1 + bool(self.right) :] + category_axes[1:]:
             self._axis_checked(axis)
         self.out.params.setdefault("x_grid", True)  # Chart.js draws both grids
 
     def _axis_checked(self, axis: _Axis) -> None:
         """Axis options drawn our way or not at all (a second axis no dataset uses, a
         radial scale): only checked for code."""
-        stack: list[tuple[object, str]] = [(axis.options, axis.path)]
-        while stack:
-            value, path = stack.pop()
-            self.read.no_code(value, path)
-            if isinstance(value, dict):
-                stack += [(v, path_key(path, k)) for k, v in value.items()]
-            elif isinstance(value, list):
-                stack += [(v, path_key(path, i)) for i, v in enumerate(value)]
+        self.read.no_code_inside(axis.options, axis.path)
 
     def _axis(
         self,
@@ -800,7 +924,10 @@ class _Translator:
         value: bool,
         datasets: list[dict[str, Any]],
         numeric: bool = False,
+        right: bool = False,
     ) -> None:
+        """One axis' options: the category (or x) axis, the value axis, or with `right`
+        the second value axis, on the right."""
         read, path, options = self.read, axis.path, axis.options
         read.keys(
             options,
@@ -843,18 +970,21 @@ class _Translator:
         )
         if "callback" in ticks:
             read.no_code(ticks["callback"], f"{path}.ticks.callback")
-            raise _refuse(f"{path}.ticks.callback", "must be a function, and functions are not run")
+            raise refuse(f"{path}.ticks.callback", "must be a function, and functions are not run")
         if "format" in ticks:
-            raise _refuse(f"{path}.ticks.format", "use options.plugins.tickFormat")
+            raise refuse(f"{path}.ticks.format", "use options.plugins.tickFormat")
         for holder, where in ((options, path), (ticks, f"{path}.ticks")):
             if "reverse" in holder and read.boolean(holder["reverse"], f"{where}.reverse"):
-                raise _refuse(f"{where}.reverse", "reversed axes are not drawn here", False)
+                raise refuse(f"{where}.reverse", "reversed axes are not drawn here", False)
         kind = read.text(options.get("type", ""), f"{path}.type")
-        if kind in ("time", "timeseries") or "time" in options:
-            raise _refuse(f"{path}.type", "time axes are not drawn here yet")
+        if self.time_axis is not None and axis.path == self.time_axis.path:
+            self._time_options(options, path)
+            kind = ""
         allowed = ("", "linear", "logarithmic") if value or numeric else ("", "category")
+        if right:
+            allowed = ("", "linear")
         if kind not in allowed:
-            raise _refuse(f"{path}.type", f"must be one of {', '.join(allowed[1:])} here", allowed)
+            raise refuse(f"{path}.type", f"must be one of {', '.join(allowed[1:])} here", allowed)
         shown = read.boolean(options.get("display", True), f"{path}.display")
         if "display" in ticks and not read.boolean(ticks["display"], f"{path}.ticks.display"):
             shown = False
@@ -862,6 +992,14 @@ class _Translator:
         if "stacked" in options and read.boolean(options["stacked"], f"{path}.stacked"):
             self._stacked(f"{path}.stacked", datasets)
         title = self._axis_title(options, path)
+        if right:
+            # The right axis is drawn whenever a dataset is on it; one grid, the left's.
+            if not shown:
+                raise refuse(f"{path}.display", "a value axis in use is drawn", True)
+            if title:
+                self.out.put("y2_title", title[0], title[1])
+            self._range(options, ticks, path, datasets, ("y2_min", "y2_max"))
+            return
         axis_name, grid_name, title_name = (
             ("y_axis", "grid", "y_title") if value else ("x_axis", "x_grid", "x_title")
         )
@@ -874,12 +1012,29 @@ class _Translator:
         if value:
             if kind == "logarithmic":
                 self.out.put("log_scale", True, f"{path}.type")
-            self._range(options, ticks, path, datasets)
+            self._range(options, ticks, path, datasets, ("y_min", "y_max"))
         else:
             for key in ("min", "max", "suggestedMin", "suggestedMax"):
                 for holder, where in ((options, path), (ticks, f"{path}.ticks")):
                     if key in holder:
-                        raise _refuse(f"{where}.{key}", "this axis' ends are not set here")
+                        raise refuse(f"{where}.{key}", "this axis' ends are not set here")
+
+    def _time_options(self, options: dict[str, Any], path: str) -> None:
+        """A time axis' own options: its ticks are ours (calendar steps measured to
+        fit), so units and display formats are look; a parser function is code."""
+        time = self.read.object(options.get("time"), f"{path}.time")
+        self.read.keys(
+            time,
+            f"{path}.time",
+            (),
+            words(
+                """
+                unit minUnit stepSize round displayFormats tooltipFormat isoWeekday
+                parser format
+                """
+            ),
+        )
+        self.read.no_code_inside(time, f"{path}.time")
 
     def _grid(self, options: dict[str, Any], path: str) -> bool | None:
         for key in ("grid", "gridLines"):
@@ -905,7 +1060,7 @@ class _Translator:
 
     def _stacked(self, path: str, datasets: list[dict[str, Any]]) -> None:
         if self.kind in ("line", "area") and any(d["kind"] != "area" for d in datasets):
-            raise _refuse(path, "stacked lines are drawn only as filled areas (fill: true)")
+            raise refuse(path, "stacked lines are drawn only as filled areas (fill: true)")
         self.out.put("stacked", True, path)
 
     def _range(
@@ -914,20 +1069,26 @@ class _Translator:
         ticks: dict[str, Any],
         path: str,
         datasets: list[dict[str, Any]],
+        names: tuple[str, str],
     ) -> None:
+        """The value axis' ends (`names`: ours for its low and high end)."""
         read = self.read
-        values = [v for d in datasets for v in d["values"] if v is not None and math.isfinite(v)]
+        values = [v for d in datasets for v in _numbers(d["values"]) if math.isfinite(v)]
+        low, high = names
         for holder, where in ((options, path), (ticks, f"{path}.ticks")):
             if "beginAtZero" in holder and read.boolean(
                 holder["beginAtZero"], f"{where}.beginAtZero"
             ):
-                self.out.put("begin_at_zero", True, f"{where}.beginAtZero")
-            for key, ours in (("min", "y_min"), ("max", "y_max")):
+                if low == "y_min":
+                    self.out.put("begin_at_zero", True, f"{where}.beginAtZero")
+                elif low not in self.out.params and values and min(values) >= 0:
+                    self.out.put(low, 0.0, f"{where}.beginAtZero")
+            for key, ours in (("min", low), ("max", high)):
                 if key in holder and holder[key] is not None:
                     self.out.put(ours, read.finite(holder[key], f"{where}.{key}"), f"{where}.{key}")
             for key, ours, beyond in (
-                ("suggestedMin", "y_min", lambda s: not values or s <= min(values)),
-                ("suggestedMax", "y_max", lambda s: not values or s >= max(values)),
+                ("suggestedMin", low, lambda s: not values or s <= min(values)),
+                ("suggestedMax", high, lambda s: not values or s >= max(values)),
             ):
                 if key in holder and holder[key] is not None and ours not in self.out.params:
                     suggested = read.finite(holder[key], f"{where}.{key}")
@@ -935,20 +1096,24 @@ class _Translator:
                         self.out.put(ours, suggested, f"{where}.{key}")
 
     def _datalabels(self, plugins: dict[str, Any]) -> None:
+        if self._datalabels_shown(plugins, default=self.kind in ("pie", "doughnut")):
+            path = f"{self.root}.options.plugins.datalabels.display"
+            self.out.put("value_labels", "values", path)
+
+    def _datalabels_shown(self, plugins: dict[str, Any], default: bool) -> bool:
+        """Whether the datalabels plugin writes the values (`default` unless it says)."""
         path = f"{self.root}.options.plugins.datalabels"
         labels = self.read.object(plugins.get("datalabels"), path)
         self.read.keys(labels, path, ("display", "formatter", "labels"), _DATALABELS_LOOK)
         for key in ("formatter", "labels"):
             if key in labels:
                 self.read.no_code(labels[key], f"{path}.{key}")
-                raise _refuse(f"{path}.{key}", "is not drawn here; value labels are the values")
-        shown = self.kind in ("pie", "doughnut")
-        if "display" in labels:
-            display = labels["display"]
-            self.read.no_code(display, f"{path}.display")
-            shown = display == "auto" or self.read.boolean(display, f"{path}.display")
-        if shown:
-            self.out.put("value_labels", "values", f"{path}.display")
+                raise refuse(f"{path}.{key}", "is not drawn here; value labels are the values")
+        if "display" not in labels:
+            return default
+        display = labels["display"]
+        self.read.no_code(display, f"{path}.display")
+        return display == "auto" or self.read.boolean(display, f"{path}.display")
 
     def _tick_format(self, plugins: dict[str, Any]) -> None:
         """QuickChart's `tickFormat` plugin (Intl.NumberFormat options) as a number format."""
@@ -976,10 +1141,10 @@ class _Translator:
         suffix = read.text(fmt.get("suffix", ""), f"{path}.suffix")
         style = read.text(fmt.get("style", "decimal"), f"{path}.style")
         if style not in ("decimal", "percent", "currency"):
-            raise _refuse(f"{path}.style", "must be decimal, percent or currency", style)
+            raise refuse(f"{path}.style", "must be decimal, percent or currency", style)
         if read.text(fmt.get("notation", "standard"), f"{path}.notation") == "compact":
             if prefix or suffix or style != "decimal":
-                raise _refuse(f"{path}.notation", "compact notation takes no prefix or style")
+                raise refuse(f"{path}.notation", "compact notation takes no prefix or style")
             self.out.put("number_format", "compact", f"{path}.notation")
             return
         digits: int | None = None
@@ -987,7 +1152,7 @@ class _Translator:
             if key in fmt:
                 number = read.finite(fmt[key], f"{path}.{key}")
                 if not 0 <= number <= 20:
-                    raise _refuse(f"{path}.{key}", "must be between 0 and 20", 20)
+                    raise refuse(f"{path}.{key}", "must be between 0 and 20", 20)
                 digits = int(number) if digits is None else max(digits, int(number))
         grouping = "," if read.boolean(fmt.get("useGrouping", True), f"{path}.useGrouping") else ""
         if style == "currency":
@@ -1022,10 +1187,10 @@ class _Translator:
         elif isinstance(items, list):
             entries = [(path_key(f"{path}.annotations", i), v) for i, v in enumerate(items)]
         else:
-            raise _refuse(f"{path}.annotations", "must be a list or an object of annotations")
+            raise refuse(f"{path}.annotations", "must be a list or an object of annotations")
         if self.kind in ROUND or self.kind == "sparkline":
             if entries:
-                raise _refuse(f"{path}.annotations", f"a {self.kind} chart has no axes for them")
+                raise refuse(f"{path}.annotations", f"a {self.kind} chart has no axes for them")
             return
         notes = [self._annotation(item, where) for where, item in entries]
         if notes:
@@ -1057,7 +1222,7 @@ class _Translator:
         )
         kind = read.text(note.get("type", "line"), f"{path}.type")
         if kind not in ("line", "box"):
-            raise _refuse(
+            raise refuse(
                 f"{path}.type", f"{kind!r} annotations are not drawn here", ["line", "box"]
             )
 
@@ -1084,7 +1249,7 @@ class _Translator:
                 (letter, ends) for letter, ends in (("x", xs), ("y", ys)) if ends != [None, None]
             ]
             if len(axes) != 1 or None in axes[0][1]:
-                raise _refuse(
+                raise refuse(
                     path,
                     "give the two ends on one axis (xMin and xMax, or yMin and yMax)",
                     "one axis",
@@ -1092,7 +1257,7 @@ class _Translator:
             letter, ends = axes[0]
             ours[self._axis_of(letter)] = ends[0] if kind == "line" and ends[0] == ends[1] else ends
             if kind == "line" and ends[0] != ends[1]:
-                raise _refuse(path, "slanted lines are not drawn here: give equal ends")
+                raise refuse(path, "slanted lines are not drawn here: give equal ends")
         color_key = "backgroundColor" if kind == "box" else "borderColor"
         if note.get(color_key) is not None:
             ours["color"] = read.color(note[color_key], f"{path}.{color_key}")
