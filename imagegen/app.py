@@ -18,7 +18,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from imagegen import __version__
 from imagegen.cache import CacheMiddleware, RenderCache
 from imagegen.compat.registry import create_grammars
-from imagegen.compat.routes import add_grammar_routes, grammar_paths
+from imagegen.compat.routes import add_grammar_routes, grammar_canvases, grammar_paths
+from imagegen.error_images import (
+    ERROR_HEADER,
+    Canvas,
+    CanvasResolver,
+    ErrorDrawer,
+    ErrorImageMiddleware,
+)
 from imagegen.errors import ApiError, error_response
 from imagegen.fonts import FontLibrary
 from imagegen.guards import QueryLimitMiddleware
@@ -30,7 +37,7 @@ from imagegen.pages import add_pages
 from imagegen.processes import RenderPool, shared_pool
 from imagegen.ratelimit import RateLimitMiddleware, TokenBuckets
 from imagegen.rendering import create_generators
-from imagegen.routes import RenderService, add_generator_routes
+from imagegen.routes import RenderService, add_generator_routes, generator_canvases
 from imagegen.settings import Settings
 from imagegen.signing import SignatureMiddleware
 
@@ -126,10 +133,12 @@ class ImagegenApp(FastAPI):
         cache: RenderCache,
         observer: Observer,
         health: Health,
+        fonts: FontLibrary,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
+        self.fonts = fonts
         self.render_cache = cache
         self.observer = observer
         self.health = health
@@ -161,17 +170,35 @@ class ImagegenApp(FastAPI):
                 settings.rate_limit, settings.rate_limit_burst, settings.rate_limit_clients
             )
             app = RateLimitMiddleware(app, buckets, settings.trusted_proxies)
+        # Outside the guards, so that a 429 or 414 an <img> gets is an image too.
+        app = ErrorImageMiddleware(app, self._canvas_resolver(), ErrorDrawer(self.fonts), settings)
         if settings.cors_origins:  # outside the rate limit: a 429 must be readable too
             app = CORSMiddleware(
                 app,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "HEAD", "POST"],
                 allow_headers=["Content-Type", "If-None-Match"],
-                expose_headers=["ETag", "Retry-After"],
+                expose_headers=["ETag", "Retry-After", ERROR_HEADER],
                 max_age=86_400,
             )
         app = ObserveMiddleware(app, self.observer)
         return HealthMiddleware(app, self.health, self.observer)
+
+    def _canvas_resolver(self) -> CanvasResolver:
+        """What draws errors as images: the grammars' routes, and ours when the
+        `error_images` setting says so."""
+        grammars = grammar_canvases(self.routes)
+        ours = None
+        if self.settings.error_images == "on":
+            ours = generator_canvases(self.state.generators)
+
+        def resolve(scope: Scope, body: bytes | None) -> Canvas | None:
+            canvas = grammars(scope, body)
+            if canvas is None and ours is not None:
+                canvas = ours(scope, body)
+            return canvas
+
+        return resolve
 
 
 def _start_render_processes(pool: RenderPool | None) -> None:
@@ -231,6 +258,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache,
         observer,
         health,
+        fonts,
         lifespan=lifespan,
         title="imagegen",
         version=__version__,

@@ -8,9 +8,10 @@ worker thread (a heavy generator's in a render process) and answers
 """
 
 import asyncio
+import json
 import time
 from asyncio import FIRST_COMPLETED
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -20,7 +21,10 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.types import Receive
+from starlette._utils import get_route_path
+from starlette.datastructures import QueryParams
+from starlette.routing import compile_path
+from starlette.types import Receive, Scope
 
 from imagegen.cache import (
     CachedImage,
@@ -29,6 +33,15 @@ from imagegen.cache import (
     RenderQueueFull,
     compute_etag,
     etag_matches,
+)
+from imagegen.error_images import (
+    ERROR_HEADER,
+    ERRORS_PARAM,
+    ERRORS_VALUES,
+    MAX_HEADER_CHARS,
+    Canvas,
+    positive_number,
+    read_errors_param,
 )
 from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
@@ -126,6 +139,8 @@ def request_output(
     path's `extension` choose, negotiated with the request's `Accept` when neither names
     a format."""
     settings = generator.context.settings
+    if settings.error_images == "on":
+        read_errors_param(query)  # the error middleware's (`error_images`)
     signed = settings.signing_key is not None
     output = choose_output(
         query,
@@ -138,6 +153,56 @@ def request_output(
         # A signature binds one image: no Accept chooses another format for it.
         output = replace(output, negotiated=False)
     return output
+
+
+def native_canvas(
+    generator: Generator, values: Mapping[str, object], named_format: str | None
+) -> Canvas:
+    """The canvas of a request to `generator`'s route, read leniently from its
+    parameters (`values`): `width` and `height` (else `size`, a square) and `scale`,
+    the model's defaults for those left out."""
+    fields = generator.params.model_fields
+
+    def number(name: str) -> float | None:
+        field = fields.get(name)
+        return None if field is None else positive_number(values.get(name, field.default))
+
+    width, height = number("width"), number("height")
+    if width is None and height is None:
+        width = height = number("size")
+    return Canvas(width, height, number("scale") or 1.0, named_format)
+
+
+def generator_canvases(
+    generators: Sequence[Generator],
+) -> Callable[[Scope, bytes | None], Canvas | None]:
+    """The canvas of a request to one of `generators`' routes (`body`: a POST's, as far
+    as it was read); None for another path."""
+    paths = []
+    for generator in generators:
+        for base in dict.fromkeys((f"/{generator.name}{generator.path}", f"/{generator.name}")):
+            for path in (f"{base}.{{{FORMAT_PARAM}}}", base):
+                paths.append((compile_path(path)[0], generator))
+
+    def canvas(scope: Scope, body: bytes | None) -> Canvas | None:
+        path = get_route_path(scope)
+        for regex, generator in paths:
+            found = regex.match(path)
+            if found is None:
+                continue
+            path_params = found.groupdict()
+            query = QueryParams(scope.get("query_string", b""))
+            values: object = dict(query) | path_params
+            if body is not None:
+                try:
+                    values = json.loads(body)
+                except (ValueError, RecursionError):
+                    values = {}
+            named = path_params.get(FORMAT_PARAM) or query.get(FORMAT_PARAM)
+            return native_canvas(generator, values if isinstance(values, dict) else {}, named)
+        return None
+
+    return canvas
 
 
 def body_endpoint(
@@ -373,6 +438,32 @@ def _output_parameters(generator: Generator, extension_in_path: bool) -> list[di
     ]
 
 
+def _errors_parameter() -> dict[str, Any]:
+    return {
+        "name": ERRORS_PARAM,
+        "in": "query",
+        "required": False,
+        "description": "`image`: an error is drawn as an image of the size and format "
+        "asked for (its status kept, its message in `X-Imagegen-Error`); `json`: an "
+        "`ErrorBody`. Default: an image when `Accept` names no JSON type (an `<img>`'s).",
+        "schema": {"type": "string", "enum": list(ERRORS_VALUES)},
+    }
+
+
+def _with_error_images(responses: dict[int | str, dict[str, Any]]) -> None:
+    """The error responses of `responses` also as images, with their header."""
+    header = {
+        ERROR_HEADER: {
+            "description": f"With an error drawn as an image: its message, on one Latin-1 "
+            f"line of at most {MAX_HEADER_CHARS} characters.",
+            "schema": {"type": "string"},
+        }
+    }
+    for code, response in responses.items():
+        if "model" in response and int(code) >= 400:
+            response["headers"] = response.get("headers", {}) | header
+
+
 def image_responses(generator: Generator, with_body: bool) -> dict[int | str, dict[str, Any]]:
     server_400 = (
         "The request line is over the HTTP server's 64 KiB limit: a plain-text answer "
@@ -397,7 +488,7 @@ def image_responses(generator: Generator, with_body: bool) -> dict[int | str, di
         403: {"model": ErrorBody, "description": "The `signature` is missing or wrong."}
     }
     signed = generator.context.settings.signing_key is not None
-    return (
+    responses = (
         (body_errors if with_body else bad_request)
         | (signature_error if signed else {})
         | {
@@ -429,6 +520,9 @@ def image_responses(generator: Generator, with_body: bool) -> dict[int | str, di
             },
         }
     )
+    if generator.context.settings.error_images == "on":
+        _with_error_images(responses)
+    return responses
 
 
 def add_generator_routes(app: FastAPI, generator: Generator, service: RenderService) -> None:
@@ -451,6 +545,8 @@ def add_generator_routes(app: FastAPI, generator: Generator, service: RenderServ
         output_parameters = _output_parameters(generator, with_extension)
         if generator.context.settings.signing_key is not None:
             output_parameters.append(_signature_parameter())
+        if generator.context.settings.error_images == "on":
+            output_parameters.append(_errors_parameter())
         get = _endpoint(generator, service, from_body=False)
         app.add_api_route(
             path,

@@ -292,6 +292,13 @@ class Settings(BaseSettings):
         "for one image render it once across instances; others wait for its result at "
         "most this long (less if the lock is released), then render it themselves.",
     )
+    error_images: Literal["off", "on"] = Field(
+        "off",
+        description="`on`: errors of our own image routes (`/placeholder`, `/qr`, `/chart` "
+        "and plugins') are drawn as an image, as on the compatibility routes (always), "
+        "for clients that prefer one: an `Accept` that names no JSON type (an `<img>`'s), "
+        "or `errors=image`. `off`: they are JSON.",
+    )
     root_placeholders: Literal["placehold.co", "dummyimage.com", "fakeimg.pl", "off"] = Field(
         "placehold.co",
         description="Whose defaults (format, colours, font, text) placeholder URLs at the "

@@ -56,9 +56,20 @@ def app() -> FastAPI:
     return create_app(Settings.defaults())
 
 
+# What the test client sends as `Accept`: anything, and JSON for errors, as an API client
+# would. Without JSON named, the compatibility routes draw their errors as images (for
+# `<img>`); tests/test_error_images.py checks those with a browser's Accept.
+API_ACCEPT = "*/*, application/json;q=0.1"
+
+
+def api_client(app: FastAPI, **kwargs: object) -> TestClient:
+    """A test client that names JSON in its Accept header, as an API client would."""
+    return TestClient(app, headers={"accept": API_ACCEPT}, **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="session")
 def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
+    return api_client(app)
 
 
 def decode(content: bytes) -> Image.Image:

@@ -11,10 +11,10 @@ import shlex
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Response, Route, sync_playwright
 
 from imagegen.formats import JPEG, PNG, SVG, WEBP, ImageFormat
 from imagegen.negotiation import negotiate
@@ -102,14 +102,13 @@ def image_cases(app) -> list[tuple[Generator, dict[str, str], ImageFormat | None
     ]
 
 
-def test_img_tags_decode_at_the_requested_width(page, app, base_url):
-    cases = image_cases(app)
-    urls = []
-    for generator, example, fmt in cases:
-        route = f"/{generator.name}{generator.path}"
-        urls.append(base_url + image_url(route, example, fmt.extensions[0] if fmt else None))
+def load_img_tags(
+    page: Page, urls: list[str]
+) -> tuple[list[tuple[str, bool, int]], dict[str, Response]]:
+    """A page of `<img>` tags for `urls`, loaded: each tag's (src, complete,
+    naturalWidth), and the response to each URL."""
     tags = "".join(f'<img src="{html.escape(url)}">' for url in urls)
-    responses = []
+    responses: list[Response] = []
     page.on("response", lambda response: responses.append(response))
     page.set_content(f"<!doctype html><body>{tags}</body>", wait_until="load")
     loaded = page.eval_on_selector_all(
@@ -121,8 +120,17 @@ def test_img_tags_decode_at_the_requested_width(page, app, base_url):
         if set(urls) <= {response.url for response in responses}:
             break
         page.wait_for_timeout(100)
-    by_url = {response.url: response for response in responses}
     assert [src for src, _, _ in loaded] == urls
+    return loaded, {response.url: response for response in responses}
+
+
+def test_img_tags_decode_at_the_requested_width(page, app, base_url):
+    cases = image_cases(app)
+    urls = []
+    for generator, example, fmt in cases:
+        route = f"/{generator.name}{generator.path}"
+        urls.append(base_url + image_url(route, example, fmt.extensions[0] if fmt else None))
+    loaded, by_url = load_img_tags(page, urls)
     for (generator, example, fmt), (url, complete, natural_width) in zip(
         cases, loaded, strict=True
     ):
@@ -246,3 +254,24 @@ def test_playground_shows_descriptions_as_text_not_markdown(page, app, base_url)
     # Code spans are <code> elements, made with DOM calls: never parsed as HTML.
     assert page.locator("#params small code").count() > 0
     assert page.locator("#params small script, #params small img").count() == 0
+
+
+def test_img_of_a_bad_quickchart_url_shows_the_error_at_the_requested_size(page, base_url):
+    """Chrome shows an image answered with a 4xx: the error drawn at the chart's size."""
+    bad = (
+        "{type:'bar',data:{datasets:[{data:[1]}]},"
+        "options:{scales:{yAxes:[{ticks:{callback:function(v){return v}}}]}}}"
+    )
+    cases = {  # URL -> the pixel width the chart would have had
+        f"/chart?c={quote(bad)}&w=300&h=120&devicePixelRatio=1": 300,
+        f"/chart?c={quote(bad)}": 1000,  # 500×300 at QuickChart's ratio 2
+        "/chart?cht=zz&chs=320x100": 320,
+        "/300x100/zzzzzzz/fff": 300,
+    }
+    loaded, by_url = load_img_tags(page, [base_url + path for path in cases])
+    for (src, complete, natural_width), width in zip(loaded, cases.values(), strict=True):
+        response = by_url[src]
+        assert response.status == 422, src
+        assert response.header_value("content-type") == "image/png", src
+        assert response.header_value("x-imagegen-error"), src
+        assert complete and natural_width == width, src

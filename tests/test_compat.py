@@ -16,16 +16,17 @@ from imagegen.compat.qrserver import QRServer
 from imagegen.compat.quickchart_qr import QuickChartQR
 from imagegen.settings import Settings
 from imagegen.signing import sign_url
+from tests.conftest import api_client
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(Settings()))
+    return api_client(create_app(Settings()))
 
 
 # One app for the property test (hypothesis runs it many times; a fixture would be shared
 # across examples anyway, and function-scoped fixtures are refused with @given).
-_FUZZ_CLIENT = TestClient(create_app(Settings()))
+_FUZZ_CLIENT = api_client(create_app(Settings()))
 
 
 def _decoded(content: bytes) -> str:
@@ -110,7 +111,7 @@ def test_grammar_routes_on_shared_paths_stay_out_of_the_spec(client: TestClient)
 
 def test_signed_servers_sign_grammar_urls_too() -> None:
     key = "k" * 32
-    signed = TestClient(create_app(Settings(signing_key=key)))
+    signed = api_client(create_app(Settings(signing_key=key)))
     assert signed.get("/qr?text=hi").status_code == 403
     url = sign_url("/qr?text=hi", key.encode())
     response = signed.get(url)

@@ -23,11 +23,12 @@ from imagegen.compat.quickchart_chart import QuickChartChart
 from imagegen.errors import ApiError
 from imagegen.rendering import create_generators, validate_params
 from imagegen.settings import Settings
+from tests.conftest import api_client
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(Settings()))
+    return api_client(create_app(Settings()))
 
 
 def _get(client: TestClient, config: str, query: str = "") -> object:

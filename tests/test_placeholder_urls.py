@@ -19,7 +19,7 @@ from imagegen.app import create_app
 from imagegen.compat.placeholder_urls import SIZE_KEYWORDS
 from imagegen.settings import Settings
 from imagegen.signing import sign_url
-from tests.conftest import decode
+from tests.conftest import api_client, decode
 
 SERVICES = ("placehold.co", "dummyimage.com", "fakeimg.pl")
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -27,7 +27,7 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 @cache
 def client_for(service: str) -> TestClient:
-    return TestClient(create_app(Settings(root_placeholders=service)))  # type: ignore[arg-type]
+    return api_client(create_app(Settings(root_placeholders=service)))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,7 @@ def test_bad_input_is_a_422_naming_the_parameter_as_the_service_spells_it(
 
 def test_signed_servers_sign_root_placeholders_too() -> None:
     key = "k" * 32
-    signed = TestClient(create_app(Settings(signing_key=key)))
+    signed = api_client(create_app(Settings(signing_key=key)))
     assert signed.get("/600x400").status_code == 403
     response = signed.get(sign_url("/600x400/000/fff.png", key.encode()))
     assert response.status_code == 200
@@ -323,7 +323,7 @@ def test_a_route_added_at_a_keyword_is_not_shadowed() -> None:
     app = create_app(Settings())
     app.get("/vga")(lambda: {"route": "vga"})
     app.get("/720p/{name}")(lambda name: {"route": name})
-    client = TestClient(app)
+    client = api_client(app)
     assert client.get("/vga").json() == {"route": "vga"}
     assert client.get("/720p/x").json() == {"route": "x"}
     assert decode(client.get("/720p.png").content).size == (1280, 720)

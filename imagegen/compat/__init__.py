@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from imagegen.error_images import Canvas
 from imagegen.settings import Settings
 
 
@@ -130,6 +131,13 @@ class Grammar(ABC):
         except (ValueError, RecursionError):
             return False  # our own route says what is wrong with it
         return isinstance(value, dict) and any(key in value for key in self.claims_body_keys)
+
+    def canvas(self, request: CompatRequest) -> Canvas:
+        """The size and format `request` asks for, read leniently (never raising, and
+        cheaply: no config is parsed), with the service's defaults for what it leaves
+        out: its error is drawn so when the client prefers an image. The default knows
+        nothing, and the error is drawn at `error_images.DEFAULT_SIZE`."""
+        return Canvas()
 
     @abstractmethod
     def translate(self, request: CompatRequest) -> Translation:

@@ -12,6 +12,7 @@ import re
 from typing import Any, ClassVar
 
 from imagegen.compat import CompatRequest, Grammar, Translation
+from imagegen.error_images import Canvas
 from imagegen.errors import ApiError, invalid_parameter
 
 _CHART_TYPES = {
@@ -154,6 +155,17 @@ class GoogleImageCharts(Grammar):
     description = "Google Image Charts' `/chart?cht=…`: taken when the query has `cht`."
     claims_query = ("cht",)
     parameters: ClassVar[tuple[dict[str, Any], ...]] = ()
+
+    def canvas(self, request: CompatRequest) -> Canvas:
+        query = dict(request.query)
+        try:
+            width, height = _size(query)
+        except ApiError:
+            width, height = _size({})
+        fmt = _FORMATS.get(query.get("chof", "png").lower())
+        if query.get("cht", "").strip() == "qr":  # a square, as `_qr` draws it
+            return Canvas(min(width, height), min(width, height), format=fmt)
+        return Canvas(width, height, 2.0 if query.get("icretina") == "1" else 1.0, fmt)
 
     def translate(self, request: CompatRequest) -> Translation:
         query = dict(request.query)

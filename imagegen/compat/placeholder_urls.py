@@ -29,7 +29,8 @@ from typing import Any
 
 from imagegen.colors import format_color, parse_color
 from imagegen.compat import CompatRequest, Grammar, Translation
-from imagegen.errors import invalid_parameter
+from imagegen.error_images import Canvas
+from imagegen.errors import ApiError, invalid_parameter
 from imagegen.formats import format_for_token
 
 
@@ -273,6 +274,24 @@ class PlaceholderURLs(Grammar):
 
     def claims_path(self, path: str) -> bool:
         return self.defaults is not None and claims_root_path(path)
+
+    def canvas(self, request: CompatRequest) -> Canvas:
+        spec = request.path_params.get("spec", request.path.removeprefix("/"))
+        segments = [s for s in _PATH_TEXT.split(spec, maxsplit=1)[0].split("/") if s]
+        if not segments:
+            return Canvas()
+        head, extension = _split_extension(segments[0])
+        try:
+            size: _Size | None = _size(head)
+        except ApiError:
+            size = None
+        for segment in segments[1:]:
+            is_format = segment.lower() in _EXTENSIONS
+            extension = segment.lower() if is_format else _split_extension(segment)[1] or extension
+        if size is None:
+            return Canvas(format=extension)
+        scale = 2.0 if "retina" in request.query else float(size.scale or 1)
+        return Canvas(size.width, size.height, scale, extension)
 
     def translate(self, request: CompatRequest) -> Translation:
         defaults = self.defaults

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from imagegen.compat import CompatRequest, Grammar, Translation
+from imagegen.error_images import Canvas
 from imagegen.errors import invalid_parameter
 from imagegen.generators.qr import MAX_BORDER
 
@@ -150,6 +151,11 @@ class QRServer(Grammar):
             {"type": "string", "enum": ["UTF-8", "ISO-8859-1"]},
         ),
     )
+
+    def canvas(self, request: CompatRequest) -> Canvas:
+        match = _SIZE.match(request.query.get("size", "200x200").strip())
+        width, height = (match.group(1), match.group(2) or match.group(1)) if match else (200, 200)
+        return Canvas(int(width), int(height), format=request.query.get("format", "png").strip())
 
     def translate(self, request: CompatRequest) -> Translation:
         query = request.query

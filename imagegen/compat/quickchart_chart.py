@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from imagegen.compat import CompatRequest, Grammar, Translation
 from imagegen.compat.chartjs import translate_config
 from imagegen.compat.jsliteral import LiteralError, config_error, nesting_depth, parse_literal
+from imagegen.error_images import Canvas, positive_number
 from imagegen.errors import ApiError, invalid_parameter
 
 FORMATS = {"png": "png", "webp": "webp", "jpg": "jpeg", "jpeg": "jpeg", "svg": "svg"}
@@ -127,6 +128,27 @@ class _ChartJsGrammar(Grammar):
         _parameter("v", "Chart.js version whose defaults apply: 2 (default), 3 or 4."),
         _parameter("encoding", "`url` (default) or `base64`: how `c` is written."),
     )
+
+    def canvas(self, request: CompatRequest) -> Canvas:
+        values: object = request.query
+        if request.body is not None:
+            try:
+                values = json.loads(request.body)
+            except (ValueError, RecursionError):
+                values = {}
+        options = ChartOptions(values if isinstance(values, Mapping) else {})
+
+        def number(ours: str) -> float | None:  # QuickChart's default for a bad one
+            return positive_number(options.get(ours)[0]) or positive_number(_OPTIONS[ours][1])
+
+        fmt = str(options.get("format")[0]).lower()
+        return Canvas(
+            number("width"),
+            number("height"),
+            number("scale") or 1.0,
+            FORMATS.get(fmt),
+            data_uri=fmt == "base64",
+        )
 
     def _config_text(self, text: str, name: str, encoding: str) -> str:
         if encoding == "base64":

@@ -8,6 +8,7 @@ QuickChart fetches `centerImageUrl`; nothing is fetched here, so it is refused, 
 from typing import Any, ClassVar
 
 from imagegen.compat import CompatRequest, Grammar, Translation
+from imagegen.error_images import Canvas, positive_number
 from imagegen.errors import invalid_parameter
 
 _FORMATS = ("png", "svg", "base64")
@@ -92,6 +93,11 @@ class QuickChartQR(Grammar):
             {"type": "string", "enum": list(_FORMATS)},
         ),
     )
+
+    def canvas(self, request: CompatRequest) -> Canvas:
+        size = positive_number(request.query.get("size")) or positive_number(_DEFAULTS["size"])
+        fmt = request.query.get("format", "png").lower()
+        return Canvas(size, size, format=fmt, data_uri=fmt == "base64")
 
     def translate(self, request: CompatRequest) -> Translation:
         query = request.query

@@ -8,6 +8,7 @@ not its own (`POST /chart` with our parameters, not `{"chart": …}`) to our rou
 """
 
 import base64
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -23,6 +24,7 @@ from starlette.routing import BaseRoute, Match, Router
 from starlette.types import Scope
 
 from imagegen.compat import CompatRequest, Grammar, Translation
+from imagegen.error_images import Canvas, read_errors_param
 from imagegen.errors import ApiError, ParameterProblem
 from imagegen.guards import read_body
 from imagegen.output import OutputChoice
@@ -77,6 +79,43 @@ def grammar_paths(routes: Sequence[BaseRoute]) -> Callable[[str], bool]:
     return serves
 
 
+def grammar_canvases(routes: Sequence[BaseRoute]) -> Callable[[Scope, bytes | None], Canvas | None]:
+    """The canvas of a request a grammar route among `routes` takes, read by its grammar
+    (`body`: a POST's, as far as it was read); None when none takes it."""
+    grammar_routes = [route for route in routes if isinstance(route, _GrammarRoute)]
+
+    def canvas(scope: Scope, body: bytes | None) -> Canvas | None:
+        for route in grammar_routes:
+            match, child = route.matches(scope)
+            if match is not Match.FULL:
+                continue
+            grammar = route.grammar
+            if body is not None and grammar.claims_body_keys and _other_json(grammar, body):
+                continue  # our own route's body, on a path they share
+            query = QueryParams(scope.get("query_string", b""))
+            request = CompatRequest(
+                get_route_path(scope),
+                dict(child.get("path_params", {})),
+                dict(query),
+                scope.get("query_string", b""),
+                body,
+            )
+            return grammar.canvas(request)
+        return None
+
+    return canvas
+
+
+def _other_json(grammar: Grammar, body: bytes) -> bool:
+    """Whether `body` is JSON the grammar does not claim. A body that is not JSON (or
+    was refused before it was read whole: a 413) is drawn as the grammar's."""
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return not grammar.claims_body(body)
+
+
 def _renamed(error: ApiError, translation: Translation) -> ApiError:
     """`error` with each parameter under the service's name for it."""
     problems = [
@@ -117,10 +156,12 @@ def _endpoint(
                 )
                 if not claimed:  # a body in our own grammar, on a path we share
                     return await ours(request, body)
+        query = dict(request.query_params)
+        read_errors_param(query)  # the error middleware's: not the grammar's
         compat = CompatRequest(
             request.url.path,
             dict(request.path_params),
-            dict(request.query_params),
+            query,
             request.scope.get("query_string", b""),
             body,
         )
