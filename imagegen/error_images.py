@@ -53,6 +53,10 @@ MAX_HEADER_CHARS = 500
 # Error images have at most this many pixels (a larger request is drawn smaller, in its
 # proportions): drawing and encoding one then takes at most a few tens of milliseconds.
 MAX_ERROR_PIXELS = 2_000_000
+# Errors waiting for the drawing thread at most: past it, a refusal is answered with its
+# JSON body at once (a flood of different bad URLs costs what JSON errors cost; drawing
+# one takes 10-60 ms, so this many wait at most about a second).
+MAX_WAITING_DRAWINGS = 16
 # Drawn error images remembered, least recently used forgotten first: a flood of one
 # refused URL (a 429, say) is drawn once. Each is a few KB (a flat image).
 ERRORS_REMEMBERED = 64
@@ -330,15 +334,14 @@ class ErrorImageMiddleware:
             canvas = await anyio.to_thread.run_sync(self._canvas, scope, body, limiter=self.limiter)
         headers: list[tuple[bytes, bytes]] = list(start["headers"])
         if canvas is None:
-            await send(start)
-            await send({"type": "http.response.body", "body": content})
+            await _send_json(send, start, content)
             return
         headers = [(k, v) for k, v in headers if k.lower() != b"vary"]
         headers.append((b"vary", _merged_vary(start["headers"])))
         accept = list_header_text(scope, b"accept")
-        if canvas.data_uri or not prefers_image(accept, _errors_value(scope)):
-            await send(start | {"headers": headers})
-            await send({"type": "http.response.body", "body": content})
+        wanted = not canvas.data_uri and prefers_image(accept, _errors_value(scope))
+        if not wanted or self.limiter.statistics().tasks_waiting >= MAX_WAITING_DRAWINGS:
+            await _send_json(send, start | {"headers": headers}, content)
             return
         status = start["status"]
         message = _message(content, status)
@@ -350,8 +353,7 @@ class ErrorImageMiddleware:
             )
         except Exception:  # never a 500 for drawing an error: the JSON error stands
             logger.exception("drawing the error image of %s failed", scope.get("path"))
-            await send(start | {"headers": headers})
-            await send({"type": "http.response.body", "body": content})
+            await _send_json(send, start | {"headers": headers}, content)
             return
         dropped = (b"content-type", b"content-length", b"cache-control")
         headers = [(k, v) for k, v in headers if k.lower() not in dropped]
@@ -363,6 +365,12 @@ class ErrorImageMiddleware:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": image})
+
+
+async def _send_json(send: Send, start: Message, content: bytes) -> None:
+    """The JSON error as it was (with `start`'s headers)."""
+    await send(start)
+    await send({"type": "http.response.body", "body": content})
 
 
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:

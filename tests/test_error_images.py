@@ -1,10 +1,13 @@
 """Errors an `<img>` can show: drawn as an image of the requested size and format, the
 status kept, the message in `X-Imagegen-Error` (imagegen/error_images.py)."""
 
+import asyncio
 import io
 import json
+import threading
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +20,7 @@ from imagegen.error_images import (
     BORDER,
     MAX_ERROR_PIXELS,
     MAX_HEADER_CHARS,
+    MAX_WAITING_DRAWINGS,
     Canvas,
     ErrorDrawer,
     error_format,
@@ -476,3 +480,39 @@ def test_fuzzed_sizes_and_formats_never_fail(browser, w, h, dpr, fmt, chs, accep
         image = Image.open(io.BytesIO(response.content))
         image.load()
         assert image.width * image.height <= MAX_ERROR_PIXELS
+
+
+def test_a_flood_of_errors_waits_for_no_drawing_past_its_bound(monkeypatch) -> None:
+    """While one error is being drawn and MAX_WAITING_DRAWINGS wait for the drawing
+    thread, the next refusal is its JSON body at once, not another wait."""
+    release = threading.Event()
+    drawn = ErrorDrawer.draw
+
+    def slow_draw(self: ErrorDrawer, *args: object) -> bytes:
+        release.wait(30)  # holds the one drawing thread, as a long draw would
+        return drawn(self, *args)
+
+    monkeypatch.setattr(ErrorDrawer, "draw", slow_draw)
+    app = create_app(Settings(render_processes=0))
+
+    async def flood() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def get(width: int) -> httpx.Response:
+                url = f"/chart?c={FUNCTION}&w={width}&h=100"  # distinct: none remembered
+                return await client.get(url, headers={"accept": BROWSER})
+
+            count = MAX_WAITING_DRAWINGS + 1  # one drawing, the rest waiting for it
+            waiting = [asyncio.ensure_future(get(100 + i)) for i in range(count)]
+            await asyncio.sleep(1)  # each has reached the drawing thread's queue
+            assert not any(task.done() for task in waiting)
+            extra = await asyncio.wait_for(get(99), 10)
+            release.set()
+            return [extra, *await asyncio.gather(*waiting)]
+
+    extra, *drawn_ones = asyncio.run(flood())
+    assert extra.status_code == 422
+    assert extra.headers["content-type"] == "application/json"
+    assert "functions are not run" in extra.json()["message"]
+    assert {r.headers["content-type"] for r in drawn_ones} == {"image/png"}
