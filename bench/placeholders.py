@@ -132,7 +132,8 @@ def main() -> int:
     print(text)
     results = ROOT / "bench" / "results.md"
     old = results.read_text(encoding="utf-8") if results.exists() else ""
-    pattern = re.compile(re.escape(TITLE) + r".*?(?=^### |\Z)", re.DOTALL | re.MULTILINE)
+    # The section ends at the next heading or marker (`<!-- run:end -->`), kept.
+    pattern = re.compile(re.escape(TITLE) + r".*?(?=^### |^<!-- |\Z)", re.DOTALL | re.MULTILINE)
     if pattern.search(old):
         new = pattern.sub(lambda _: text + "\n", old)
     else:
