@@ -18,7 +18,7 @@ from typing import Any
 
 from imagegen.charts.series import PALETTE
 from imagegen.colors import format_color
-from imagegen.compat.chartjs_gauges import GAUGE_TYPES, GaugeTranslator
+from imagegen.compat.chartjs_gauges import GAUGE_OPTIONS, GAUGE_TYPES, GaugeTranslator
 from imagegen.compat.chartjs_reader import (
     ChartTranslation,
     Reader,
@@ -154,6 +154,10 @@ _LABEL_LOOK = words(
     drawTime z borderColor borderWidth borderDash
     """
 )
+# A time axis' `time` options: ours are calendar steps measured to fit, so all are look.
+_TIME_LOOK = words(
+    "unit minUnit stepSize round displayFormats tooltipFormat isoWeekday parser format"
+)
 _CURRENCIES = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥"}
 _CURRENCY_DIGITS = {"JPY": 0}
 
@@ -191,6 +195,7 @@ class _Translator:
         self.read = reader
         self.root = root
         self.out = ChartTranslation()
+        self._read_axes: tuple[list[_Axis], list[_Axis]] | None = None
 
     def translate(self, config: object) -> ChartTranslation:
         read, root = self.read, self.root
@@ -220,7 +225,7 @@ class _Translator:
         self.read.keys(
             options,
             root,
-            ("title", "legend", "plugins", *GaugeTranslator.options_read()),
+            ("title", "legend", "plugins", *GAUGE_OPTIONS),
             _BROWSER_OPTIONS | _LOOK_OPTIONS,
         )
         plugins = self.read.object(options.get("plugins"), f"{root}.plugins")
@@ -268,7 +273,7 @@ class _Translator:
         for axis in xs + ys:
             kind = axis.options.get("type")
             if kind in ("time", "timeseries") or "time" in axis.options:
-                if axis in (ys if not self.horizontal else xs) or self.horizontal:
+                if self.horizontal or axis in ys:
                     raise refuse(
                         path_key(axis.path, "type"),
                         "time axes are drawn across, on the x axis of vertical charts",
@@ -821,7 +826,13 @@ class _Translator:
         return result
 
     def _axes(self, options: dict[str, Any]) -> tuple[list[_Axis], list[_Axis]]:
-        """The x and y axes' options, from `xAxes`/`yAxes` or from scales by id."""
+        """The x and y axes' options, from `xAxes`/`yAxes` or from scales by id (read
+        once: the time axis, the value axes and the scales all ask)."""
+        if self._read_axes is None:
+            self._read_axes = self._read_scales(options)
+        return self._read_axes
+
+    def _read_scales(self, options: dict[str, Any]) -> tuple[list[_Axis], list[_Axis]]:
         path = f"{self.root}.options.scales"
         scales = self.read.object(options.get("scales"), path)
         xs: list[_Axis] = []
@@ -877,7 +888,8 @@ class _Translator:
         if len(used) > 2:
             raise refuse(where, "at most two value axes are drawn: left and right", 2)
         first, second = sorted(used)
-        if self.read.text(axes[first].options.get("position", ""), "") == "right":
+        position = axes[first].options.get("position", "")
+        if self.read.text(position, f"{axes[first].path}.position") == "right":
             first, second = second, first
         self.right = set(used[second])
         rest = [axis for i, axis in enumerate(axes) if i not in (first, second)]
@@ -1023,17 +1035,7 @@ class _Translator:
         """A time axis' own options: its ticks are ours (calendar steps measured to
         fit), so units and display formats are look; a parser function is code."""
         time = self.read.object(options.get("time"), f"{path}.time")
-        self.read.keys(
-            time,
-            f"{path}.time",
-            (),
-            words(
-                """
-                unit minUnit stepSize round displayFormats tooltipFormat isoWeekday
-                parser format
-                """
-            ),
-        )
+        self.read.keys(time, f"{path}.time", (), _TIME_LOOK)
         self.read.no_code_inside(time, f"{path}.time")
 
     def _grid(self, options: dict[str, Any], path: str) -> bool | None:

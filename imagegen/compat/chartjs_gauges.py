@@ -34,6 +34,9 @@ _OPTIONS_LOOK = words(
     circumference scales elements
     """
 )
+# The options keys a gauge reads (besides title, legend and plugins, which the caller
+# reads), its look included.
+GAUGE_OPTIONS = frozenset({"valueLabel", "domain", "centerArea"}) | _OPTIONS_LOOK
 _VALUE_LABEL_LOOK = words(
     """
     color fontColor backgroundColor borderRadius padding bottomMarginPercentage fontSize
@@ -172,8 +175,3 @@ class GaugeTranslator:
             self.read.keys(whole, whole_path, ("data", "label", "backgroundColor"), _DATASET_LOOK)
             self.read.no_code(whole.get("backgroundColor"), f"{whole_path}.backgroundColor")
             self.out.put("y_max", self._one_value(whole, whole_path), f"{whole_path}.data")
-
-    @staticmethod
-    def options_read() -> frozenset[str]:
-        """The options keys a gauge reads (besides title, legend and plugins)."""
-        return frozenset({"valueLabel", "domain", "centerArea"}) | _OPTIONS_LOOK
