@@ -16,12 +16,11 @@ error costs a few milliseconds at most (the pixels are capped), runs in a thread
 never fails: at worst the image has no text.
 """
 
-import json
 import logging
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from threading import Lock
@@ -37,6 +36,7 @@ from imagegen.errors import invalid_parameter
 from imagegen.fonts import FontLibrary
 from imagegen.formats import AVIF, GIF, JPEG, PNG, SVG, WEBP, ImageFormat, format_for_token
 from imagegen.headers import list_header_text
+from imagegen.jsonbody import json_object
 from imagegen.negotiation import parse_accept, quality
 from imagegen.placeholder_svg import placeholder_svg
 from imagegen.settings import Settings
@@ -386,11 +386,8 @@ def _errors_value(scope: Scope) -> str | None:
 
 def _message(content: bytes, status: int) -> str:
     """The error body's `message`; the status's reason phrase for another body."""
-    try:
-        body = json.loads(content)
-    except (ValueError, RecursionError):
-        body = None
-    if isinstance(body, Mapping) and isinstance(body.get("message"), str):
+    body = json_object(content)
+    if body is not None and isinstance(body.get("message"), str):
         return str(body["message"])
     try:
         return HTTPStatus(status).phrase

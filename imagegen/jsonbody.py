@@ -71,6 +71,16 @@ def _normalise(document: object) -> object:
     return root[0]
 
 
+def json_object(data: bytes) -> dict[str, Any] | None:
+    """`data` as a JSON object, or None when it is not one (not JSON, or another JSON
+    value): for reading leniently what a later step refuses with its own error."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def parse_json_body(body: bytes) -> object:
     """The JSON document in `body`; a 400 for what is not JSON, a 422 naming the place of
     a number too long or nesting too deep."""

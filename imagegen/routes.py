@@ -8,7 +8,6 @@ worker thread (a heavy generator's in a render process) and answers
 """
 
 import asyncio
-import json
 import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -47,7 +46,7 @@ from imagegen.errors import ApiError, ErrorBody, invalid_parameter
 from imagegen.formats import tokens_for
 from imagegen.guards import read_body
 from imagegen.headers import list_header_text
-from imagegen.jsonbody import parse_json_body
+from imagegen.jsonbody import json_object, parse_json_body
 from imagegen.observe import Observer
 from imagegen.output import (
     CORE_PARAMS,
@@ -192,14 +191,11 @@ def generator_canvases(
                 continue
             path_params = found.groupdict()
             query = QueryParams(scope.get("query_string", b""))
-            values: object = dict(query) | path_params
+            values: Mapping[str, object] = dict(query) | path_params
             if body is not None:
-                try:
-                    values = json.loads(body)
-                except (ValueError, RecursionError):
-                    values = {}
+                values = json_object(body) or {}
             named = path_params.get(FORMAT_PARAM) or query.get(FORMAT_PARAM)
-            return native_canvas(generator, values if isinstance(values, dict) else {}, named)
+            return native_canvas(generator, values, named)
         return None
 
     return canvas

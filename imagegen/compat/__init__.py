@@ -19,13 +19,13 @@ Built-in grammars are listed in `imagegen.compat.registry`; plugin packages add 
 under the `imagegen.grammars` entry-point group.
 """
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from imagegen.error_images import Canvas
+from imagegen.jsonbody import json_object
 from imagegen.settings import Settings
 
 
@@ -126,11 +126,8 @@ class Grammar(ABC):
         `claims_body_keys` (every body, for a grammar without them)."""
         if not self.claims_body_keys:
             return True
-        try:
-            value = json.loads(body)
-        except (ValueError, RecursionError):
-            return False  # our own route says what is wrong with it
-        return isinstance(value, dict) and any(key in value for key in self.claims_body_keys)
+        value = json_object(body)  # None: our own route says what is wrong with it
+        return value is not None and any(key in value for key in self.claims_body_keys)
 
     def canvas(self, request: CompatRequest) -> Canvas:
         """The size and format `request` asks for, read leniently (never raising, and

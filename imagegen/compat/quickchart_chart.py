@@ -19,6 +19,7 @@ from imagegen.compat.chartjs import translate_config
 from imagegen.compat.jsliteral import LiteralError, config_error, nesting_depth, parse_literal
 from imagegen.error_images import Canvas, positive_number
 from imagegen.errors import ApiError, invalid_parameter
+from imagegen.jsonbody import json_object
 
 FORMATS = {"png": "png", "webp": "webp", "jpg": "jpeg", "jpeg": "jpeg", "svg": "svg"}
 FORMATS |= {"pdf": "pdf", "base64": "png"}
@@ -130,13 +131,10 @@ class _ChartJsGrammar(Grammar):
     )
 
     def canvas(self, request: CompatRequest) -> Canvas:
-        values: object = request.query
+        values: Mapping[str, object] = request.query
         if request.body is not None:
-            try:
-                values = json.loads(request.body)
-            except (ValueError, RecursionError):
-                values = {}
-        options = ChartOptions(values if isinstance(values, Mapping) else {})
+            values = json_object(request.body) or {}
+        options = ChartOptions(values)
 
         def number(ours: str) -> float | None:  # QuickChart's default for a bad one
             return positive_number(options.get(ours)[0]) or positive_number(_OPTIONS[ours][1])
