@@ -33,6 +33,17 @@ _HAS_RAQM = features.check("raqm")
 _RTL_TYPES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "FSI"})
 # The legacy python-bidi algorithm predates isolates; it reads them as neutrals.
 _ISOLATES = frozenset({"LRI", "RLI", "FSI", "PDI"})
+# Code points this Python's Unicode data does not know have no bidi class, which
+# python-bidi's last step asserts against. Unicode gives unassigned code points a default
+# (DerivedBidiClass.txt): right-to-left in the blocks kept for right-to-left scripts,
+# left-to-right elsewhere.
+_RTL_DEFAULT_RANGES = (
+    (0x0590, 0x08FF),
+    (0xFB1D, 0xFDFF),
+    (0xFE70, 0xFEFF),
+    (0x10800, 0x10FFF),
+    (0x1E800, 0x1EFFF),
+)
 # No line starts with closing punctuation or ends with opening punctuation (a short
 # version of the Japanese line-breaking rules, kinsoku).
 _NO_BREAK_BEFORE = frozenset("、。，．,.：；:;！？!?）)」』】〕〉》〙〗］]｝}ー々〻ゝゞヽヾ…‥・")
@@ -83,6 +94,13 @@ def _graphemes(text: str, start: int, end: int) -> list[int]:
     ]
 
 
+def _default_bidi_class(char: str) -> str:
+    """The bidi class Unicode gives `char`, a code point unknown to this Python."""
+    code = ord(char)
+    rtl = any(low <= code <= high for low, high in _RTL_DEFAULT_RANGES)
+    return "R" if rtl else "L"
+
+
 def _levels(text: str) -> tuple[list[int], int]:
     """Each character's embedding level, and the paragraph's (0 LTR, 1 RTL)."""
     types = [unicodedata.bidirectional(char) for char in text]
@@ -96,6 +114,8 @@ def _levels(text: str) -> tuple[list[int], int]:
     for char in chars:
         if char["type"] in _ISOLATES:
             char["type"] = char["orig"] = "ON"
+        elif not char["type"]:
+            char["type"] = char["orig"] = _default_bidi_class(char["ch"])
     bidi.explicit_embed_and_overrides(storage)
     bidi.resolve_weak_types(storage)
     bidi.resolve_neutral_types(storage, False)

@@ -159,6 +159,20 @@ def test_mixed_direction_text_is_one_paragraph_in_bidi_order(placeholder):
     assert joined.index("מבצע") < joined.index("100") < joined.index("מחיר")
 
 
+def test_code_points_this_python_does_not_know_take_unicodes_default_direction(client, fonts):
+    """U+18D09 (Tangut, Unicode 15) has no bidi class in Python 3.11's data, and
+    python-bidi asserts on that: it was a 500 beside right-to-left text (a fuzz found
+    `/1080p&text=𐠀𘴉`). Unassigned code points are left-to-right, except in the blocks
+    kept for right-to-left scripts."""
+    unknown, unknown_rtl = "\U00018d09", "\U00010fff"
+    assert unicodedata.bidirectional(unknown) == ""
+    block = TextBlock("\U00010800" + unknown + unknown_rtl, "open-sans", fonts)
+    assert len(block.at(12, 500).lines) == 1  # laid out, not an AssertionError
+    response = client.get("/placeholder/200x100.png", params={"text": "\U00010800" + unknown})
+    assert response.status_code == 200
+    assert decode(response.content).size == (200, 100)
+
+
 def test_bidi_order_shows_in_the_pixels(client):
     """The Hebrew word drawn alone is found at the right end of the RTL paragraph."""
     word = decode(
