@@ -125,7 +125,9 @@ class ImagegenApp(FastAPI):
     """FastAPI behind the request guards and the render cache, so that a refused or
     repeated request costs no more than it must: they run before FastAPI's own per-request
     work (its telemetry check, middleware and routing), which a cache miss then gets.
-    In front of them all: the health routes, then the access log and request metrics."""
+    In front of them all: the health routes, then the render cache when no opt-in guard
+    (rate limit, signing, CORS) must see its hits, then the access log and request
+    metrics."""
 
     def __init__(
         self,
@@ -153,8 +155,14 @@ class ImagegenApp(FastAPI):
         async def fastapi(scope: Scope, receive: Receive, send: Send) -> None:
             await FastAPI.__call__(self, scope, receive, send)
 
-        app: ASGIApp = CacheMiddleware(fastapi, self.render_cache)
-        key = self.settings.signing_key
+        settings = self.settings
+        key = settings.signing_key
+        # With no rate limit, signing or CORS, nothing but the access log and metrics
+        # must see a cached image's request: the cache answers it first, and reports it.
+        cache_in_front = key is None and settings.rate_limit <= 0 and not settings.cors_origins
+        app: ASGIApp = fastapi
+        if not cache_in_front:
+            app = CacheMiddleware(fastapi, self.render_cache)
         if key is not None:  # checked before the cache: cached images are not for everyone
             app = SignatureMiddleware(
                 app,
@@ -163,8 +171,7 @@ class ImagegenApp(FastAPI):
                 self.settings.max_body_bytes,
                 grammar_paths(self.routes),
             )
-        app = QueryLimitMiddleware(app, self.settings.max_query_bytes)
-        settings = self.settings
+        app = QueryLimitMiddleware(app, settings.max_query_bytes)
         if settings.rate_limit > 0:
             buckets = TokenBuckets(
                 settings.rate_limit, settings.rate_limit_burst, settings.rate_limit_clients
@@ -182,6 +189,8 @@ class ImagegenApp(FastAPI):
                 max_age=86_400,
             )
         app = ObserveMiddleware(app, self.observer)
+        if cache_in_front:
+            app = CacheMiddleware(app, self.render_cache, in_front=True)
         return HealthMiddleware(app, self.health, self.observer)
 
     def _canvas_resolver(self) -> CanvasResolver:

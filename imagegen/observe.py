@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imagegen.cache import CacheEvents
+from imagegen.cache import CacheEvents, Headers
 from imagegen.formats import ALL_FORMATS
 from imagegen.metrics import Metrics
 from imagegen.signing import split_signature
@@ -42,6 +42,10 @@ _SIGNATURE_MARK = b"signature="
 # Paths whose route label is remembered (a dict of strings, about 100 bytes each);
 # forgotten all at once past this many, so that random paths cannot grow it.
 _MAX_REMEMBERED_PATHS = 4096
+# Cached answers whose line and count are remembered, forgotten all at once past this
+# many: each at most about 7 KB (a cached request's key is at most 4 KB, and its line's
+# part at most MAX_LOGGED_TARGET characters and its fields), 3.5 MB in all.
+_MAX_REMEMBERED_ANSWERS = 512
 
 _current: ContextVar["RequestRecord | None"] = ContextVar("imagegen_request", default=None)
 
@@ -103,39 +107,38 @@ class AccessLog:
         self._stamp = ""
         self._stamp_until = 0.0  # time.monotonic() when `_stamp` turns stale
 
-    def add(
-        self, now: float, client: str, method: str, target: str, record: RequestRecord, fmt: str
-    ) -> None:
-        """One request's line; `now` is `time.monotonic()`."""
+    def request_part(self, method: str, target: str, record: RequestRecord, fmt: str) -> str:
+        """What a request's line says after its time and client."""
+        if self.json:
+            fields = {
+                "method": method,
+                "path": target,
+                "status": record.status,
+                "bytes": record.bytes,
+                "format": fmt,
+                "cache": record.cache or None,
+                "render_ms": record.render_ms,
+            }
+            return json.dumps(fields, ensure_ascii=False)[1:]  # to follow time and client
+        if not target.isprintable() or '"' in target:
+            target = json.dumps(target)[1:-1]  # escaped: one request, one line
+        render = "-" if record.render_ms is None else f"{record.render_ms:.1f}"
+        return (
+            f'"{method} {target}" {record.status} {record.bytes} {fmt} '
+            f"{record.cache or '-'} {render}"
+        )
+
+    def add(self, now: float, client: str, part: str) -> None:
+        """One request's line, from its `request_part`; `now` is `time.monotonic()`."""
         if now >= self._stamp_until:  # the time is formatted once a second, not per line
             wall = time.time()
             self._stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall))
             self._stamp_until = now + 1 - wall % 1
         if self.json:
-            self.lines.append(
-                json.dumps(
-                    {
-                        "time": self._stamp,
-                        "client": client,
-                        "method": method,
-                        "path": target,
-                        "status": record.status,
-                        "bytes": record.bytes,
-                        "format": fmt,
-                        "cache": record.cache or None,
-                        "render_ms": record.render_ms,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-            return
-        if not target.isprintable() or '"' in target:
-            target = json.dumps(target)[1:-1]  # escaped: one request, one line
-        render = "-" if record.render_ms is None else f"{record.render_ms:.1f}"
-        self.lines.append(
-            f'{self._stamp} {client} "{method} {target}" {record.status} {record.bytes} '
-            f"{fmt} {record.cache or '-'} {render}"
-        )
+            client = json.dumps(client, ensure_ascii=False)
+            self.lines.append(f'{{"time": "{self._stamp}", "client": {client}, {part}')
+        else:
+            self.lines.append(f"{self._stamp} {client} {part}")
 
     def flush(self) -> None:
         """Write the lines batched so far."""
@@ -194,7 +197,9 @@ class Observer(CacheEvents):
         self._counts: dict[tuple[str, int, str, str], int] = {}
         self._label_of_path: dict[str, str] = {}
         self._children: dict[tuple[str, int, str, str], Any] = {}
-        # The loop in which a flush is scheduled: none, or a loop that is gone (tests
+        # Requests answered from the cache -> their count's key and their line's part.
+        self._answers: dict[tuple[Any, ...], tuple[tuple[str, int, str, str], str]] = {}
+        # The loop in which a flush is scheduled: none, or a loop that is closed (tests
         # run each request in a loop of its own), means a flush is to be scheduled.
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
@@ -226,31 +231,71 @@ class Observer(CacheEvents):
     def finished(self, scope: Scope, record: RequestRecord) -> None:
         """Count and log one request whose response has been sent."""
         fmt = self.format_label(record.headers)
+        self._count((self.route_label(scope["path"]), record.status, fmt, record.cache))
+        self._log(scope, self._request_part(scope, record, fmt))
+
+    def answered(self, scope: Scope, status: int, headers: Headers, body_bytes: int) -> None:
+        """A request answered from the cache in front of `ObserveMiddleware`: counted and
+        logged as `finished` does, with what its line and count share with the last
+        answer to the same request remembered (a cached image is asked for again and
+        again; this is most of what it costs)."""
         path = scope["path"]
-        key = (self.route_label(path), record.status, fmt, record.cache)
+        method, query = scope["method"], scope["query_string"]
+        answer = (scope.get("raw_path"), path, query, method, status, body_bytes)
+        known = self._answers.get(answer)
+        if known is None:
+            record = RequestRecord()
+            record.status, record.headers, record.bytes = status, headers, body_bytes
+            record.cache = "hit"
+            fmt = self.format_label(headers)
+            if len(self._answers) >= _MAX_REMEMBERED_ANSWERS:
+                self._answers.clear()
+            known = (
+                (self.route_label(path), status, fmt, "hit"),
+                self._request_part(scope, record, fmt),
+            )
+            self._answers[answer] = known
+        self._count(known[0])
+        self._log(scope, known[1])
+
+    def _count(self, key: tuple[str, int, str, str]) -> None:
         counts = self._counts
         counts[key] = counts.get(key, 0) + 1
+
+    def _request_part(self, scope: Scope, record: RequestRecord, fmt: str) -> str:
+        """The request's access-log line after time and client ("" with no log)."""
+        if self.access_log is None:
+            return ""
+        query = scope["query_string"]
+        target = scope.get("raw_path") or scope["path"].encode()
+        if query:
+            if _SIGNATURE_MARK in query:
+                query, _ = split_signature(query)
+            target += b"?" + query
+        if len(target) > MAX_LOGGED_TARGET:
+            target = target[:MAX_LOGGED_TARGET] + b"..."
+        return self.access_log.request_part(scope["method"], target.decode("latin-1"), record, fmt)
+
+    def _log(self, scope: Scope, part: str) -> None:
         log = self.access_log
         if log is not None:
-            query = scope["query_string"]
-            target = scope.get("raw_path") or path.encode()
-            if query:
-                if _SIGNATURE_MARK in query:
-                    query, _ = split_signature(query)
-                target += b"?" + query
-            if len(target) > MAX_LOGGED_TARGET:
-                target = target[:MAX_LOGGED_TARGET] + b"..."
-            if self.trusted_proxies:
-                client = client_address(scope, self.trusted_proxies)
-            else:
-                peer = scope.get("client")
-                client = peer[0] if peer else "-"
-            log.add(
-                time.monotonic(), client, scope["method"], target.decode("latin-1"), record, fmt
-            )
+            log.add(time.monotonic(), self._client(scope), part)
             if len(log.lines) >= MAX_BATCH_LINES:
                 self.flush()
-        if self._flush_loop is None or self._flush_loop is not asyncio.get_running_loop():
+        self._flush_soon()
+
+    def _client(self, scope: Scope) -> str:
+        if self.trusted_proxies:
+            return client_address(scope, self.trusted_proxies)
+        peer = scope.get("client")
+        return peer[0] if peer else "-"
+
+    def _flush_soon(self) -> None:
+        """Make sure a flush is scheduled. Not with asyncio.get_running_loop() on every
+        request: on Python 3.11 it makes a system call (getpid), which under load cost
+        more than the rest of a cached image's logging."""
+        loop = self._flush_loop
+        if loop is None or loop.is_closed():
             self._flush_loop = loop = asyncio.get_running_loop()
             loop.call_later(FLUSH_SECONDS, self.flush)
 

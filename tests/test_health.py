@@ -1,14 +1,18 @@
 """/healthz, /readyz, /metrics and the access log, through the HTTP app."""
 
+import asyncio
 import io
 import json
 
 from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from imagegen.app import create_app
-from imagegen.observe import AccessLog, RequestRecord
+from imagegen.cache import CacheMiddleware
+from imagegen.metrics import Metrics
+from imagegen.observe import _MAX_REMEMBERED_ANSWERS, AccessLog, Observer, RequestRecord
 from imagegen.settings import Settings
 from imagegen.signing import sign_url
 from tests.conftest import decode
@@ -153,10 +157,68 @@ def test_access_log_lines():
     assert "signature" not in "\n".join(lines)
 
 
+def test_cached_answers_are_logged_and_counted_in_front_of_the_other_layers():
+    # With no rate limit, signing or CORS the cache is the first layer: it answers hits
+    # itself and reports them, each line as the access-log layer would write it.
+    client = app_client()
+    app = client.app
+    front = app._front or app._build_front()
+    assert isinstance(front.app, CacheMiddleware) and front.app.in_front
+    other = TestClient(app, client=("203.0.113.7", 40000))
+    logged(client)
+    url = '/placeholder/30x20?text=a"b'
+    first = client.get(url)
+    etag = first.headers["etag"]
+    for _ in range(2):
+        assert client.get(url).content == first.content
+    assert other.get(url).content == first.content
+    assert client.head(url).headers["content-length"] == str(len(first.content))
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    lines = logged(client)
+    size = str(len(first.content))
+    target = '"GET /placeholder/30x20?text=a%22b"'
+    fields = [line.split(" ", 2) for line in lines]
+    assert [(client, rest) for _, client, rest in fields] == [
+        ("testclient", f"{target} 200 {size} png miss {lines[0].rsplit(' ', 1)[1]}"),
+        ("testclient", f"{target} 200 {size} png hit -"),
+        ("testclient", f"{target} 200 {size} png hit -"),
+        ("203.0.113.7", f"{target} 200 {size} png hit -"),
+        ("testclient", '"HEAD /placeholder/30x20?text=a%22b" 200 0 png hit -'),
+        ("testclient", f"{target} 304 0 - hit -"),
+    ]
+    metrics = scrape(client)
+    assert value(metrics, "imagegen_cache_requests_total", result="hit") == 5
+    labels = {"route": "/placeholder", "status": "200", "format": "png"}
+    assert value(metrics, "imagegen_requests_total", **labels) == 5
+
+
+def test_cache_is_behind_the_opt_in_guards():
+    key = SecretStr("k")
+    for settings in ({"rate_limit": 5.0}, {"signing_key": key}, {"cors_origins": ("*",)}):
+        app = app_client(**settings).app
+        front = app._build_front()
+        assert not isinstance(front.app, CacheMiddleware), settings
+
+
+def test_remembered_cached_answers_are_bounded():
+    observer = Observer(Metrics(CollectorRegistry()), AccessLog("text", io.StringIO()), {}, ())
+    headers = [(b"content-type", b"image/png")]
+
+    async def answer_many() -> None:
+        for n in range(_MAX_REMEMBERED_ANSWERS * 3):
+            scope = {"path": "/x", "query_string": b"n=%d" % n, "method": "GET"}
+            observer.answered(scope | {"client": ("1.2.3.4", 1)}, 200, headers, 10)
+            assert len(observer._answers) <= _MAX_REMEMBERED_ANSWERS
+
+    asyncio.run(answer_many())
+    assert len(observer.access_log.lines) == _MAX_REMEMBERED_ANSWERS * 3
+    assert observer.access_log.lines[-1].endswith(' 1.2.3.4 "GET /x?n=1535" 200 10 png hit -')
+
+
 def test_text_lines_escape_quotes_and_control_characters():
     log = AccessLog("text", io.StringIO())
     record = RequestRecord()
-    log.add(0.0, "1.2.3.4", "GET", '/x?a="\n"', record, "-")
+    log.add(0.0, "1.2.3.4", log.request_part("GET", '/x?a="\n"', record, "-"))
     (line,) = log.lines
     assert '"GET /x?a=\\"\\n\\"" 500 0 - - -' in line
 
@@ -166,7 +228,12 @@ def test_access_log_as_json_lines():
     logged(client)
     assert client.get('/placeholder/30x20?text=a"b').status_code == 200
     assert client.get("/placeholder/30x20?text=%01").status_code == 422
-    entries = [json.loads(line) for line in logged(client)]
+    assert client.get('/placeholder/30x20?text=a"b').status_code == 200  # cached
+    lines = logged(client)
+    entries = [json.loads(line) for line in lines]
+    cached = entries[0] | {"time": entries[2]["time"], "cache": "hit", "render_ms": None}
+    assert entries[2] == cached
+    assert lines[2] == json.dumps(entries[2], ensure_ascii=False)  # as json.dumps writes it
     assert entries[0]["path"] == "/placeholder/30x20?text=a%22b"
     assert entries[0]["status"] == 200 and entries[0]["format"] == "png"
     assert entries[0]["cache"] == "miss" and entries[0]["render_ms"] > 0
