@@ -125,8 +125,8 @@ class ImagegenApp(FastAPI):
     """FastAPI behind the request guards and the render cache, so that a refused or
     repeated request costs no more than it must: they run before FastAPI's own per-request
     work (its telemetry check, middleware and routing), which a cache miss then gets.
-    In front of them all: the health routes, then the render cache when no opt-in guard
-    (rate limit, signing, CORS) must see its hits, then the access log and request
+    In front of them all: the render cache when no opt-in guard (rate limit, signing,
+    CORS) must see its hits, then the health routes, then the access log and request
     metrics."""
 
     def __init__(
@@ -189,9 +189,10 @@ class ImagegenApp(FastAPI):
                 max_age=86_400,
             )
         app = ObserveMiddleware(app, self.observer)
-        if cache_in_front:
+        app = HealthMiddleware(app, self.health, self.observer)
+        if cache_in_front:  # before the health routes too: they are never cached
             app = CacheMiddleware(app, self.render_cache, in_front=True)
-        return HealthMiddleware(app, self.health, self.observer)
+        return app
 
     def _canvas_resolver(self) -> CanvasResolver:
         """What draws errors as images: the grammars' routes, and ours when the

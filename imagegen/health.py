@@ -1,6 +1,7 @@
 """`/healthz`, `/readyz` and `/metrics`, and readiness that turns off first on SIGTERM.
 
-The three routes are answered in front of everything else: no signature, rate limit,
+The three routes are answered before every other layer (only the render cache's lookup
+comes first, when it is in front, and it never holds them): no signature, rate limit,
 CORS or access-log line applies to them, and they are not in the OpenAPI spec (they are
 for the machines that run imagegen, not for its API's clients).
 

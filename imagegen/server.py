@@ -293,4 +293,7 @@ def _run(settings: Settings, workers: int, log_level: str) -> None:
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         access_log=False,
         proxy_headers=False,
+        # No `server: uvicorn` on every response: it names the software to anyone who
+        # asks, and it is one more header to validate and send per image.
+        server_header=False,
     )

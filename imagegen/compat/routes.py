@@ -240,6 +240,13 @@ def add_grammar_routes(
                 include_in_schema=False,
                 route_class_override=route_class,
             )
-    # Grammar routes go first: on a shared path they take only what they claim.
-    routes = app.router.routes
-    routes.sort(key=lambda route: not isinstance(route, _GrammarRoute))  # stable
+    # Grammar routes go first: on a shared path they take only what they claim. A
+    # catch-all grammar's go last: they take only what no other route matches, so every
+    # other route is tried first anyway, and a request for one of ours is not read by
+    # the grammar first (a tenth of the event loop's time for a placeholder).
+    def order(route: BaseRoute) -> int:
+        if not isinstance(route, _GrammarRoute):
+            return 1
+        return 2 if route.grammar.catch_all else 0
+
+    app.router.routes.sort(key=order)  # stable
