@@ -240,6 +240,7 @@ def add_grammar_routes(
                 include_in_schema=False,
                 route_class_override=route_class,
             )
+
     # Grammar routes go first: on a shared path they take only what they claim. A
     # catch-all grammar's go last: they take only what no other route matches, so every
     # other route is tried first anyway, and a request for one of ours is not read by
