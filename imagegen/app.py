@@ -151,6 +151,15 @@ class ImagegenApp(FastAPI):
             self._front = self._build_front()
         await self._front(scope, receive, send)
 
+    @property
+    def front_cache(self) -> CacheMiddleware | None:
+        """The render cache when it is the first layer: what a server may answer cached
+        images from without calling the app (see `server.GuardedHttpProtocol`)."""
+        if self._front is None:
+            self._front = self._build_front()
+        front = self._front
+        return front if isinstance(front, CacheMiddleware) and front.in_front else None
+
     def _build_front(self) -> ASGIApp:
         async def fastapi(scope: Scope, receive: Receive, send: Send) -> None:
             await FastAPI.__call__(self, scope, receive, send)

@@ -336,24 +336,43 @@ class CacheMiddleware:
             await self.app(scope, receive, send)
             return
         raw_key, if_none_match = _read_request(scope)
-        found = self.cache.lookup(raw_key)
+        found = self._response(raw_key, if_none_match)
         if found is None:
             await self.app(scope, receive, self._remember(send, raw_key))
             return
-        image, vary = found
-        if if_none_match is not None and etag_matches(if_none_match, image.etag):
-            status, headers, body = 304, image.not_modified_headers, b""
-        else:
-            status, headers, body = 200, image.headers, image.content
-        if vary:
-            headers = headers + vary
+        status, headers, body = found
         if not self.in_front:
             self.cache.events.found("hit")
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         if self.in_front:
-            sent = len(body) if scope["method"] != "HEAD" else 0
-            self.cache.events.answered(scope, status, headers, sent)
+            self.answered(scope, status, headers, body)
+
+    def answer(self, scope: Scope) -> tuple[int, Headers, bytes] | None:
+        """The whole response (status, headers, body) to an HTTP request this cache,
+        in front, holds the image for; None for any other. For a server that sends it
+        without the ASGI app (`server.GuardedHttpProtocol`), then calls `answered`."""
+        if not self.in_front or scope["method"] not in ("GET", "HEAD"):
+            return None
+        return self._response(*_read_request(scope))
+
+    def answered(self, scope: Scope, status: int, headers: Headers, body: bytes) -> None:
+        """Report a response from the cache, sent in front of every other layer."""
+        sent = len(body) if scope["method"] != "HEAD" else 0
+        self.cache.events.answered(scope, status, headers, sent)
+
+    def _response(
+        self, raw_key: bytes, if_none_match: str | None
+    ) -> tuple[int, Headers, bytes] | None:
+        found = self.cache.lookup(raw_key)
+        if found is None:
+            return None
+        image, vary = found
+        if if_none_match is not None and etag_matches(if_none_match, image.etag):
+            status, headers, body = 304, image.not_modified_headers, b""
+        else:
+            status, headers, body = 200, image.headers, image.content
+        return status, headers + vary if vary else headers, body
 
     def _remember(self, send: Send, raw_key: bytes) -> Send:
         async def remembering_send(message: Message) -> None:

@@ -157,18 +157,20 @@ class AccessLog:
                 os.write(fd, chunk)
 
 
-def _chunks(lines: list[str]) -> Iterable[bytes]:
+def _chunks(lines: list[str]) -> Iterable[memoryview]:
     """The lines as bytes in writes of at most `_ATOMIC_WRITE` bytes, each of whole lines
-    (a longer line alone)."""
-    chunk = bytearray()
-    for line in lines:
-        data = line.encode("utf-8", "backslashreplace") + b"\n"
-        if chunk and len(chunk) + len(data) > _ATOMIC_WRITE:
-            yield bytes(chunk)
-            chunk.clear()
-        chunk += data
-    if chunk:
-        yield bytes(chunk)
+    (a longer line alone): encoded at once and cut at the last line end that fits."""
+    data = memoryview(("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))
+    raw = data.obj
+    assert isinstance(raw, bytes)
+    start, size = 0, len(data)
+    while start < size:
+        end = start + _ATOMIC_WRITE
+        cut = size - 1 if end >= size else raw.rfind(b"\n", start, end)
+        if cut < start:  # a line longer than a write: alone, whole
+            cut = raw.find(b"\n", start)
+        yield data[start : cut + 1]
+        start = cut + 1
 
 
 class Observer(CacheEvents):

@@ -7,7 +7,9 @@ out. `GuardedHttpProtocol` adds both bounds; the rest are uvicorn's own options.
 
 It also sends each response's head and its body in one write: uvicorn writes them
 separately, two system calls and two TCP segments for every image, when most of them,
-cached ones above all, are a few kilobytes sent at once (`CoalescingTransport`).
+cached ones above all, are a few kilobytes sent at once (`CoalescingTransport`). And it
+answers a cached image without the ASGI app when the app's cache is its first layer
+(`GuardedHttpProtocol._start_asgi_task`).
 """
 
 import asyncio
@@ -21,7 +23,12 @@ from functools import cache
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 
 from imagegen.errors import ErrorBody
 from imagegen.settings import Settings
@@ -102,7 +109,15 @@ class CoalescingTransport:
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with a bound on each request head's bytes
     (`max_head_bytes`: a JSON 414 for a long request line, 431 for long headers) and
-    on the time to receive it (`head_timeout`: the connection is closed)."""
+    on the time to receive it (`head_timeout`: the connection is closed).
+
+    It also answers cached images itself. When the app's render cache is its first
+    layer (`ImagegenApp.front_cache`), a request the cache can answer gets its response
+    written at once, in one write, with no ASGI task, scope messages or header checks
+    (the cached headers were checked when first sent): what the app would have sent,
+    counted and logged the same way. That makes a cached image cheaper than a bare ASGI
+    app's fixed bytes. Requests are still answered in order: uvicorn starts a
+    pipelined request only when the one before it has been answered."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,6 +129,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._head_timer: asyncio.TimerHandle | None = None
         self._discarding = False
         self._writes: CoalescingTransport | None = None
+        self._heads = 0  # request heads completed on this connection
+        self._answering = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -138,9 +155,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._discarding:
             return
-        reading = self._reading_head
+        reading, heads = self._reading_head, self._heads
         super().data_received(data)
-        if not (reading and self._reading_head) or self.transport.is_closing():
+        done = heads != self._heads or not self._reading_head  # a head completed
+        if not reading or done or self.transport.is_closing():
             return
         # Part of a head arrived and the rest has not: its time starts now (a head that
         # arrives whole, as nearly all do, costs no timer; between requests uvicorn's
@@ -178,11 +196,57 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
+        self._heads += 1
         self._disarm_head_timer()
         cycle = self.cycle
         super().on_headers_complete()
-        if self.cycle is not cycle and self.cycle is not None and self._writes is not None:
-            self._writes.attach(self.cycle)
+        new = self.cycle
+        if new is not cycle and new is not None and not new.response_complete and self._writes:
+            self._writes.attach(new)
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: ASGIApp) -> None:  # type: ignore[override]
+        # Not while answering one already: a client that pipelines thousands of cached
+        # requests would otherwise recurse once per request (each answer starts the next).
+        # Nor while the client is not reading: the app's path waits for it to drain.
+        if app is self.app and not self._answering and not self.flow.write_paused:
+            cache = getattr(app, "front_cache", None)
+            found = None if cache is None else cache.answer(cycle.scope)
+            if found is not None:
+                self._answering = True
+                try:
+                    self._answer(cycle, *found)
+                    cache.answered(cycle.scope, *found)
+                    cycle.on_response()
+                finally:
+                    self._answering = False
+                return
+        super()._start_asgi_task(cycle, app)
+
+    def _answer(
+        self,
+        cycle: RequestResponseCycle,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
+        """Write a whole response as uvicorn's cycle would (its default headers, such as
+        Date, first; `connection: close` when the connection will not be kept)."""
+        head = [STATUS_LINE[status]]
+        for name, value in (*self.server_state.default_headers, *headers):
+            head += (name, b": ", value, b"\r\n")
+        if not cycle.keep_alive:
+            head.append(b"connection: close\r\n")
+        head.append(b"\r\n")
+        if cycle.scope["method"] == "HEAD":
+            body = b""
+        cycle.response_started = cycle.response_complete = True
+        if len(body) <= _COALESCE_BYTES:
+            self.transport.write(b"".join(head) + body)
+        else:
+            self.transport.write(b"".join(head))
+            self.transport.write(body)
+        if not cycle.keep_alive:
+            self.transport.close()
 
     def on_response_complete(self) -> None:
         self._reading_head, self._head_bytes = True, 0

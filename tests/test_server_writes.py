@@ -1,8 +1,10 @@
 """`imagegen serve`'s HTTP protocol sends a response's head and body in one write
 (`server.CoalescingTransport`), and every kind of response still arrives whole: GET,
-HEAD, 304, pipelined requests, a POST that expects 100-continue, a large image."""
+HEAD, 304, pipelined requests, a POST that expects 100-continue, a large image. It
+answers cached images itself, without the ASGI app, as the app would have."""
 
 import asyncio
+import io
 import json
 import socket
 import threading
@@ -11,8 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from imagegen.app import create_app
+from imagegen.observe import FLUSH_SECONDS
 from imagegen.server import GuardedHttpProtocol
 from imagegen.settings import Settings
 from tests.conftest import decode
@@ -39,13 +43,23 @@ class RecordingProtocol(GuardedHttpProtocol):
         super().connection_made(_RecordingTransport(transport))  # type: ignore[arg-type]
 
 
+APP = create_app(Settings.defaults().model_copy(update={"render_processes": 0}))
+
+
 @pytest.fixture(scope="module")
 def served() -> Iterator[int]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    app = create_app(Settings.defaults().model_copy(update={"render_processes": 0}))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", http=RecordingProtocol)
+    app = APP
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        http=RecordingProtocol,
+        proxy_headers=False,  # as `imagegen serve` runs it
+        server_header=False,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -155,3 +169,69 @@ def test_a_large_image_arrives_whole(served):
     assert decode(body_of(response)).size == (4000, 4000)
     assert b"".join(WRITES) == response
     assert len(WRITES) == 2
+
+
+@pytest.fixture
+def app_tasks(monkeypatch) -> list[str]:
+    """The paths of the requests handed to the ASGI app, from now on."""
+    started: list[str] = []
+    start = HttpToolsProtocol._start_asgi_task
+
+    def counting(self, cycle, app) -> None:
+        started.append(cycle.scope["path"])
+        start(self, cycle, app)
+
+    monkeypatch.setattr(HttpToolsProtocol, "_start_asgi_task", counting)
+    return started
+
+
+def log_stream() -> io.StringIO:
+    """Where the access log writes from now on (lines already batched go there too)."""
+    stream = io.StringIO()
+    APP.observer.access_log.stream = stream
+    return stream
+
+
+def written(stream: io.StringIO) -> list[str]:
+    """The lines in `stream` once the server's next batch is out (it writes them from
+    its own thread: this one only waits)."""
+    time.sleep(FLUSH_SECONDS + 0.3)
+    return stream.getvalue().splitlines()
+
+
+def test_cached_images_are_answered_without_the_app(served, app_tasks):
+    path = "/placeholder/303x200.png"
+    (cold,) = exchange(served, get(path))
+    assert app_tasks == [path]
+    written(log_stream())  # the cold request's line is out
+    stream = log_stream()
+    # Thousands of cached requests pipelined in one write: answered in order, whole,
+    # each as the app answers a cached image (no task, no recursion).
+    answers = exchange(served, get(path) * 3000, responses=3000)
+    assert app_tasks == [path]
+    heads = {answer.partition(b"\r\n\r\n")[0].split(b"\r\n")[0] for answer in answers}
+    assert heads == {b"HTTP/1.1 200 OK"}
+    assert {body_of(answer) for answer in answers} == {body_of(cold)}
+    names = [
+        line.split(b":")[0] for line in answers[0].partition(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    ]
+    assert names == [b"date", b"content-type", b"content-length", b"etag", b"cache-control"]
+    lines = written(stream)
+    assert len(lines) == 3000 and all(
+        line.endswith(f'"GET {path}" 200 {len(body_of(cold))} png hit -') for line in lines
+    )
+
+
+def test_a_cached_answer_honours_connection_close(served, app_tasks):
+    path = "/placeholder/304x200.png"
+    exchange(served, get(path))
+    for request in (get(path, "Connection: close\r\n"), f"GET {path} HTTP/1.0\r\n\r\n".encode()):
+        with socket.create_connection(("127.0.0.1", served), timeout=10) as sock:
+            sock.sendall(request)
+            received = b""
+            while chunk := sock.recv(65536):  # until the server closes the connection
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ") and b"\r\nconnection: close" in head
+        assert decode(body).size == (304, 200)
+    assert app_tasks == [path]
