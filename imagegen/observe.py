@@ -257,23 +257,8 @@ class Observer(CacheEvents):
                 self._request_part(scope, record, fmt),
             )
             self._answers[answer] = known
-        key, part = known
-        counts = self._counts
-        counts[key] = counts.get(key, 0) + 1
-        log = self.access_log
-        if log is None:
-            self._flush_soon()
-            return
-        # As `_log` does, written out: this is a cached image's whole cost of logging.
-        if self.trusted_proxies:
-            client = client_address(scope, self.trusted_proxies)
-        else:
-            peer = scope.get("client")
-            client = peer[0] if peer else "-"
-        log.add(time.monotonic(), client, part)
-        if len(log.lines) >= MAX_BATCH_LINES:
-            self.flush()
-        self._flush_soon()
+        self._count(known[0])
+        self._log(scope, known[1])
 
     def _count(self, key: tuple[str, int, str, str]) -> None:
         counts = self._counts
