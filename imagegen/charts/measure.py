@@ -37,7 +37,7 @@ class Measure:
         """Width of one line of `text` at `size` CSS pixels."""
         if not text:
             return 0.0
-        props = self._fonts.props(size * PT_PER_PX)
+        props = self._fonts.props(size * PT_PER_PX, text)
         return _extent(literal(text), props, self._scale)[0] / self._scale
 
     def line(self, size: float) -> float:

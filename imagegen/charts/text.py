@@ -29,11 +29,14 @@ class ChartFonts:
     def __init__(self, name: str, fonts: FontLibrary) -> None:
         chain = fonts.chain(name)
         _register(chain)
-        self._families = tuple(family.family for family in chain)
+        self._chain = tuple(chain)
 
-    def props(self, size: float) -> FontProperties:
-        """The chain at `size` points."""
-        return _props(self._families, size)
+    def props(self, size: float, text: str = "") -> FontProperties:
+        """The chain at `size` points for `text`: without the fallbacks that draw none of
+        its characters. matplotlib draws each character in the first family of the chain
+        that has it, so they would change nothing, and it looks every family up again
+        each time it lays out or draws a text (a tenth of a small chart's render)."""
+        return _props(_families(self._chain, text), size)
 
     def apply(self, figure: Figure) -> None:
         """Set every text of `figure` in the chain, keeping its size: the figure's, its
@@ -46,7 +49,7 @@ class ChartFonts:
             if legend is not None:
                 texts += legend.get_texts()
         for text in texts:
-            text.set_fontproperties(self.props(text.get_fontsize()))
+            text.set_fontproperties(self.props(text.get_fontsize(), text.get_text()))
 
 
 _registered: set[str] = set()
@@ -62,6 +65,20 @@ def _register(chain: list[FontFamily]) -> None:
             if str(family.path) not in _registered:
                 fontManager.addfont(family.path)
                 _registered.add(str(family.path))
+
+
+@lru_cache(maxsize=4096)
+def _families(chain: tuple[FontFamily, ...], text: str) -> tuple[str, ...]:
+    """The families of `chain` that draw a character of `text`, or of "lp": matplotlib
+    measures a line's height on "lp" in the text's fonts (the first family is always
+    kept, for missing glyphs)."""
+    used = {0}
+    first = chain[0].codepoints
+    for code in {ord(character) for character in text + "lp"}:
+        if code not in first:
+            having = (i for i, family in enumerate(chain) if code in family.codepoints)
+            used.add(next(having, 0))
+    return tuple(chain[i].family for i in sorted(used))
 
 
 @lru_cache(maxsize=512)
