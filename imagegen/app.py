@@ -366,6 +366,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         observer,
         pool,
         CapacityLimiter(max(settings.render_processes, 1)),
+        settings.inline_renders,
     )
     for generator in generators:
         add_generator_routes(app, generator, service)

@@ -152,6 +152,15 @@ class Generator(ABC):
         measurement, and name the parameters that drive it in `cost_parameters`."""
         return 0.0
 
+    def renders_quickly(self, params: Any, fmt: ImageFormat) -> bool:
+        """Whether rendering and encoding `params` as `fmt` surely takes no more than
+        about 5 ms on the reference machine (`bench/quick.py` measures the dearest quick
+        renders). The server then draws it on its event loop (`IMAGEGEN_INLINE_RENDERS`),
+        where a render thread would cost more in handing it over and back than it saves;
+        the loop answers nothing else meanwhile, so a wrong True delays every request.
+        The default, False, sends every render to a render thread (or process)."""
+        return False
+
     def cost_parameters(self, params: Any) -> tuple[str, ...]:
         """The parameters a 422 for a render over the cost limit names."""
         return ("width", "height", "scale")

@@ -89,7 +89,8 @@ _IMAGE_HEADERS = {
 class RenderService:
     """What every image route shares: the render cache, the render and validation thread
     limits, the Cache-Control header of images, the observer of renders (metrics, access
-    log) and the render processes of heavy generators (None: they render in threads)."""
+    log), the render processes of heavy generators (None: they render in threads) and
+    whether quick renders are drawn on the event loop (`inline_renders`)."""
 
     cache: RenderCache
     limiter: CapacityLimiter
@@ -98,6 +99,7 @@ class RenderService:
     observer: Observer
     pool: RenderPool | None
     pool_limiter: CapacityLimiter
+    inline_renders: bool
 
 
 def _misplaced_parameters(query: dict[str, str], body: object) -> None:
@@ -254,10 +256,11 @@ async def respond(
     params: BaseModel,
 ) -> Response:
     """The image of `generator` for validated `params` as `output`: a 304 when the
-    client's `If-None-Match` matches, else from the cache or rendered (in a worker thread,
-    or a render process for a heavy generator)."""
+    client's `If-None-Match` matches, else from the cache or rendered: on the event loop
+    when quick, else in a worker thread, or a render process for a heavy generator."""
     settings = generator.context.settings
     pool = service.pool if generator.heavy else None
+    quick = service.inline_renders and generator.renders_quickly(params, output.format)
     etag = compute_etag(
         generator.name,
         params.model_dump(mode="json"),
@@ -278,7 +281,9 @@ async def respond(
                 raise RenderAbandoned
             return render_image(generator, params, output, render.past_deadline)
 
-        if pool is not None:
+        if quick:
+            content = draw()
+        elif pool is not None:
             # The thread only waits on the render process, GIL released; waiting for
             # the limiter, the render is still queued, and dropped if nobody waits.
             content = await anyio.to_thread.run_sync(

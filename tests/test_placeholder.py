@@ -301,6 +301,65 @@ def test_colours_share_a_layout_and_draw_as_a_fresh_one(client):
         fresh = decode(render(generator, query, "png").content)
         assert ImageChops.difference(fresh.convert("RGB"), image.convert("RGB")).getbbox() is None
         generator._layouts.clear()
+        generator._inks.clear()
     for width in range(1, module.LAYOUTS_REMEMBERED + 50):
         render(generator, {"width": str(width), "height": "20"}, "png")
     assert len(generator._layouts) == module.LAYOUTS_REMEMBERED
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"width": "600", "height": "400"},
+        {"width": "300", "height": "250", "text": "Ad\\nspace", "color": "f8fafc80"},
+        {"width": "320", "height": "180", "text": "שלום world", "radius": "16", "border": "3"},
+        {"width": "200", "height": "90", "text": "Gradient", "gradient": "linear,0,fff,000"},
+    ],
+)
+def test_remembered_ink_draws_the_text_as_pillow_draws_it(query):
+    """The text's ink, drawn once and remembered, is the text Pillow draws straight on
+    the image: the same pixels the first time and from memory."""
+    from PIL import Image, ImageDraw
+
+    from imagegen.formats import PNG
+    from imagegen.generators.placeholder import _ink
+    from imagegen.rendering import create_generators, validate_params
+
+    generator = create_generators()["placeholder"]
+    params = validate_params(generator, query)
+    width, height = params.width * params.scale, params.height * params.scale
+    inset = 2 * params.border * params.scale
+    key = generator._text_key(params, width - inset, height - inset)
+    layout = generator._remembered_layout(key, params, width - inset, height - inset)
+    straight = Image.new("P", (width, height), 0)
+    draw = ImageDraw.Draw(straight)
+    draw.fontmode = "L"
+    layout.draw(draw, 255)
+    first, again = generator.render(params, PNG), generator.render(params, PNG)
+    assert generator._inks[key] is not None
+    if params.gradient is None and params.radius is None and params.border == 0:
+        for image in (first, again):  # the text's coverage is the image's indices
+            assert image.mode == "P" and image.tobytes() == straight.tobytes()
+    else:  # painted in colour: where the ink covers, as Pillow's own mask says
+        expected = _ink(Image.frombytes("L", straight.size, straight.tobytes()))
+        ink, at = generator._inks[key]
+        assert ink.tobytes() == expected[0].tobytes() and at == expected[1]
+        assert first.tobytes() == again.tobytes()
+
+
+def test_remembered_ink_is_bounded_in_bytes():
+    from imagegen.generators import placeholder as module
+    from imagegen.rendering import create_generators, render, validate_params
+
+    generator = create_generators()["placeholder"]
+    query = {"width": "3000", "height": "3000", "font_size": "250"}
+    for i in range(40):  # inks of about 0.5 MB each: 20 MB asked for
+        render(generator, {**query, "text": f"{i:02d} remembered"}, "png")
+        inks = [ink for ink in generator._inks.values() if ink is not None]
+        kept = sum(ink.width * ink.height for ink, _ in inks)
+        assert kept == generator._ink_bytes <= module.INK_MAX_BYTES
+    assert 8 <= len(generator._inks) < 40  # the oldest were forgotten
+    big = {**query, "font_size": "500", "text": "too big to keep"}  # over INK_MAX_ONE
+    render(generator, big, "png")
+    params = validate_params(generator, big)
+    assert generator._text_key(params, 3000, 3000) not in generator._inks

@@ -44,6 +44,18 @@ MIN_LEGIBLE_SIZE = 8
 # colours are measured once. A layout holds a few lines of text and font references,
 # about 2 KB: at most 2 MB in all.
 LAYOUTS_REMEMBERED = 1024
+# The text's ink is remembered too, for the same parameters: FreeType's drawing of it is
+# a fifth of a plain placeholder's render (0.3 of 1.5 ms at 600×400). An "L" mask cropped
+# to the ink, a byte a pixel: at most 8 MiB in all, and one over 1 MiB is drawn each time.
+INK_MAX_BYTES = 8 * 2**20
+INK_MAX_ONE = INK_MAX_BYTES // 8
+# Quick renders (`Generator.renders_quickly`: drawn on the server's event loop): plain
+# PNG or SVG with the size as its text, of at most 480,000 pixels and 1000 on a side.
+# The dearest take about 5 ms (`bench/quick.py`). Other text costs more to lay out the
+# first time (32 characters at 800×600: 7 ms), a wider label more to compress (4000×120:
+# 11 ms), and gradients, corners, borders and the other formats 3-130 ms.
+QUICK_PIXELS = 480_000
+QUICK_SIDE = 1000
 
 _RADII = re.compile(r"[0-9]{1,6}(,[0-9]{1,6}){0,3}")
 RADII_PATTERN = r"^[0-9]{1,6}(,[0-9]{1,6}){0,3}$"
@@ -164,17 +176,28 @@ class _Style:
         return not (any(self.radii) or self.border)
 
 
-def _paint(canvas: Image.Image, coverage: Image.Image, color: RGBA) -> None:
-    """`color` painted over `canvas` where `coverage` (an "L" mask) covers it."""
+# Ink: an "L" mask cropped to what it covers, and where its top left corner goes.
+Ink = tuple[Image.Image, tuple[int, int]]
+
+
+def _ink(coverage: Image.Image) -> Ink | None:
+    """`coverage` (an "L" mask) cropped to what it covers; None when it covers nothing."""
     box = coverage.getbbox()
-    if box is None or color[3] == 0:
+    if box is None:
+        return None
+    return coverage.crop(box), box[:2]
+
+
+def _paint(canvas: Image.Image, ink: Ink | None, color: RGBA) -> None:
+    """`color` painted over `canvas` where `ink` covers it."""
+    if ink is None or color[3] == 0:
         return
-    alpha = coverage.crop(box)
+    alpha, at = ink
     if color[3] != 255:
         alpha = alpha.point([round(v * color[3] / 255) for v in range(256)])
     layer = Image.new("RGBA", alpha.size, (*color[:3], 255))
     layer.putalpha(alpha)
-    canvas.alpha_composite(layer, dest=box[:2])
+    canvas.alpha_composite(layer, dest=at)
 
 
 class Placeholder(Generator):
@@ -226,7 +249,9 @@ class Placeholder(Generator):
         super().__init__(context)
         # Render threads share them.
         self._layouts: OrderedDict[tuple[object, ...], Layout | None] = OrderedDict()
-        self._layouts_lock = Lock()
+        self._inks: OrderedDict[tuple[object, ...], Ink | None] = OrderedDict()
+        self._ink_bytes = 0
+        self._lock = Lock()
 
     def params_model(self) -> type[BaseModel]:
         limits = self.context.settings
@@ -252,6 +277,18 @@ class Placeholder(Generator):
             },
         )
 
+    def renders_quickly(self, params: PlaceholderParams, fmt: ImageFormat) -> bool:
+        return (
+            fmt in (PNG, SVG)
+            and params.gradient is None
+            and params.radius is None
+            and params.border == 0
+            and params.text is None
+            and params.font_size is None
+            and params.width * params.height * params.scale**2 <= QUICK_PIXELS
+            and max(params.width, params.height) * params.scale <= QUICK_SIDE
+        )
+
     def _check_text_area(self, layout: Layout) -> None:
         """Refuse text so large that drawing it would allocate more than an image may:
         Pillow draws each run of text into a bitmap of its own before clipping it."""
@@ -265,13 +302,18 @@ class Placeholder(Generator):
                 limit,
             )
 
-    def _remembered_layout(
-        self, params: PlaceholderParams, width: int, height: int
-    ) -> Layout | None:
-        """`_layout`'s answer, remembered for the parameters it depends on."""
+    @staticmethod
+    def _text_key(params: PlaceholderParams, width: int, height: int) -> tuple[object, ...]:
+        """What the text's layout and ink depend on: `width` and `height` are those of
+        the text box (the image less any border)."""
         key = (params.width, params.height, params.text, params.font, params.font_size)
-        key += (params.scale, width, height)  # the text box, less any border
-        layouts, lock = self._layouts, self._layouts_lock
+        return (*key, params.scale, width, height)
+
+    def _remembered_layout(
+        self, key: tuple[object, ...], params: PlaceholderParams, width: int, height: int
+    ) -> Layout | None:
+        """`_layout`'s answer, remembered by its `_text_key`."""
+        layouts, lock = self._layouts, self._lock
         with lock:
             if key in layouts:
                 layouts.move_to_end(key)
@@ -282,6 +324,31 @@ class Placeholder(Generator):
             if len(layouts) > LAYOUTS_REMEMBERED:
                 layouts.popitem(last=False)
         return layout
+
+    def _remembered_ink(
+        self, key: tuple[object, ...], layout: Layout, size: tuple[int, int]
+    ) -> Ink | None:
+        """The ink of `layout` drawn centred on an image of `size`, remembered by the
+        `_text_key` of the layout (which determines `size` too)."""
+        inks, lock = self._inks, self._lock
+        with lock:
+            if key in inks:
+                inks.move_to_end(key)
+                return inks[key]
+        coverage = Image.new("L", size, 0)
+        layout.draw(ImageDraw.Draw(coverage), 255)
+        ink = _ink(coverage)
+        cost = ink[0].width * ink[0].height if ink else 0
+        if cost > INK_MAX_ONE:
+            return ink
+        with lock:
+            if key not in inks:
+                inks[key] = ink
+                self._ink_bytes += cost
+            while self._ink_bytes > INK_MAX_BYTES:
+                _, (old, _) = inks.popitem(last=False)  # type: ignore[misc]
+                self._ink_bytes -= old.width * old.height
+        return ink
 
     def _layout(self, params: PlaceholderParams, width: int, height: int) -> Layout | None:
         """The text laid out in the image's text box, or None when it cannot be legible."""
@@ -319,7 +386,8 @@ class Placeholder(Generator):
         width, height = params.width * params.scale, params.height * params.scale
         style = self._style(params, width, height)
         inset = 2 * style.border
-        layout = self._remembered_layout(params, width - inset, height - inset)
+        key = self._text_key(params, width - inset, height - inset)
+        layout = self._remembered_layout(key, params, width - inset, height - inset)
         if fmt == SVG:
             family = self.context.fonts.chain(params.font)[0]
             return placeholder_svg(
@@ -330,25 +398,24 @@ class Placeholder(Generator):
                 (style.border, style.border_color),
                 (layout, params.color, family),
             )
+        ink = None if layout is None else self._remembered_ink(key, layout, (width, height))
         if params.gradient is None and style.plain:
-            return self._plain(params, width, height, layout)
-        return self._styled(params, fmt, style, layout)
+            return self._plain(params, width, height, ink)
+        return self._styled(params, fmt, style, ink)
 
     def _plain(
-        self, params: PlaceholderParams, width: int, height: int, layout: Layout | None
+        self, params: PlaceholderParams, width: int, height: int, ink: Ink | None
     ) -> Image.Image:
-        # Index i of the palette is the text colour covering i/255 of the background, so
-        # text drawn with index 255 is anti-aliased as it would be in colour.
-        image = Image.new("P", (width, height), 0)
-        if layout is not None:
-            draw = ImageDraw.Draw(image)
-            draw.fontmode = "L"  # Pillow's default for "P" is aliased text
-            layout.draw(draw, 255)
+        # The text's coverage as palette indices: index i is the text colour covering
+        # i/255 of the background, so the text is anti-aliased as it would be in colour.
+        image = Image.new("L", (width, height), 0)
+        if ink is not None:
+            image.paste(*ink)
         image.putpalette(coverage_palette(params.color, params.background), rawmode="RGBA")
-        return image
+        return image  # "P" now: a palette on "L" makes it one
 
     def _styled(
-        self, params: PlaceholderParams, fmt: ImageFormat, style: _Style, layout: Layout | None
+        self, params: PlaceholderParams, fmt: ImageFormat, style: _Style, ink: Ink | None
     ) -> Image.Image:
         """Background (colour or gradient), border, text, then the corners cut: painted
         in RGBA, as CSS paints a box."""
@@ -360,11 +427,8 @@ class Placeholder(Generator):
         if style.border:
             inner = tuple(max(0.0, r - style.border) for r in style.radii)
             hole = rounded_rect(width, height, style.border, inner)  # type: ignore[arg-type]
-            _paint(canvas, Image.fromarray(255 - hole), style.border_color)
-        if layout is not None:
-            mask = Image.new("L", (width, height), 0)
-            layout.draw(ImageDraw.Draw(mask), 255)
-            _paint(canvas, mask, params.color)
+            _paint(canvas, _ink(Image.fromarray(255 - hole)), style.border_color)
+        _paint(canvas, ink, params.color)
         if any(style.radii) and fmt != JPEG:
             # JPEG has no transparency: outside the corners it keeps the background, so
             # that it looks right on a page of any colour (white would show as corners

@@ -63,6 +63,14 @@ MAX_BORDER = 40
 MAX_VERSION = 40
 MAX_CAPTION_SIZE = 200  # CSS pixels: a caption is a line under the code, not a poster
 MIN_LOGO_SIZE, MAX_LOGO_SIZE = 0.05, 0.4
+# Quick renders (`Generator.renders_quickly`: drawn on the server's event loop): a plain
+# code as PNG or SVG, at most 400 px wide, of at most 64 characters, in a version (a
+# module count) fitted to them or of at most 6; the dearest take about 3 ms
+# (`bench/quick.py`). Longer data costs more to encode (5-7 ms for 500 characters), and
+# so does a large version (version 40: 15 ms).
+QUICK_SIDE_PX = 400
+QUICK_DATA_LENGTH = 64
+QUICK_VERSION = 6
 Charset = Literal["utf-8", "iso-8859-1"]
 
 EccLevel = Literal["L", "M", "Q", "H"]
@@ -605,6 +613,15 @@ class QR(Generator):
             layout = replace(layout, height=css.height * params.scale)
         return draw_styled_raster(
             modules, style, layout, params.logo_hole, params.logo_image, caption
+        )
+
+    def renders_quickly(self, params: QRParams, fmt: ImageFormat) -> bool:
+        return (
+            fmt in (PNG, SVG)
+            and not params.styled
+            and params.size * params.scale <= QUICK_SIDE_PX
+            and len(params.payload) <= QUICK_DATA_LENGTH
+            and (params.version or 0) <= QUICK_VERSION
         )
 
     def render(self, params: QRParams, fmt: ImageFormat) -> Image.Image | bytes:
