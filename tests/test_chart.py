@@ -555,6 +555,44 @@ def test_the_figure_is_cleared_after_rendering(monkeypatch):
     assert all(figure.axes == [] and figure.texts == [] for figure in built)
 
 
+@pytest.mark.parametrize("fmt", [PNG, SVG])
+def test_what_a_chart_draws_is_freed_at_once_after_rendering(monkeypatch, fmt):
+    """What was drawn on the axes of a rendered chart (its lines, markers, labels and
+    legend: what grows with the data) is freed when the render returns, without
+    waiting for the garbage collector; the axes' own parts (spines, axis objects,
+    background, titles) and the figure's few texts are left to it."""
+    import gc
+    import weakref
+
+    settings = Settings.defaults()
+    generator = Chart(GeneratorContext(settings, FontLibrary(settings.fonts_dir)))
+    drawn: list[weakref.ref] = []
+
+    def keep(*args):
+        figure = build_figure(*args)
+        own_parts = {id(part) for ax in figure.axes for part in _axes_parts(ax)}
+        children = [a for ax in figure.axes for a in ax.get_children() if id(a) not in own_parts]
+        drawn.extend(weakref.ref(artist) for artist in children)
+        return figure
+
+    monkeypatch.setattr(chart_module, "build_figure", keep)
+    query = {"type": "line", "data": "1,2,3|3,1,2", "series": "a,b", "title": "T"}
+    params = generator.params.model_validate(query | {"labels": "x,y,z", "y_title": "Y"})
+    gc.disable()
+    try:
+        generator.render(params, fmt)
+        assert len(drawn) >= 8  # two lines, tick marks, grid, labels, legend…
+        assert [ref() for ref in drawn if ref() is not None] == []
+    finally:
+        gc.enable()
+
+
+def _axes_parts(ax):
+    """What an Axes is made of, rather than what was drawn on it."""
+    parts = [*ax.spines.values(), ax.xaxis, ax.yaxis, ax.patch]
+    return [*parts, ax.title, ax._left_title, ax._right_title]
+
+
 def test_rendering_never_imports_pyplot():
     script = f"""
 import sys

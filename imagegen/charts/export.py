@@ -6,6 +6,7 @@ when this module is imported, and never per request, since rcParams are shared b
 thread. Dates are left out of the SVG and PDF metadata.
 """
 
+import contextlib
 import io
 
 import matplotlib
@@ -34,6 +35,22 @@ def to_image(figure: Figure) -> Image.Image:
     # other: drop it now rather than at the next full garbage collection.
     del canvas.renderer
     return image
+
+
+def release(figure: Figure) -> None:
+    """Free what `figure` draws now, not at the next full garbage collection: every
+    artist its axes hold is removed (which unlinks it from them and the figure), then
+    the axes, then the figure's own texts. What `Figure.clear` frees, without the
+    `Axes.clear` it calls, which builds each axis' ticks again for nothing: 0.4 ms for a
+    600×400 bar chart where `clear` took 8 (`bench/charts.py`, "release"). The axes'
+    own parts (spines, background, titles) are left to the garbage collector: a few
+    objects, whatever the data."""
+    for ax in list(figure.axes):
+        for artist in ax.get_children():
+            with contextlib.suppress(NotImplementedError):  # a part of the axes itself
+                artist.remove()
+        figure.delaxes(ax)
+    figure.clear()
 
 
 def to_vector(figure: Figure, fmt: ImageFormat) -> bytes:

@@ -5,7 +5,7 @@ from typing import Annotated
 from PIL import Image
 from pydantic import BaseModel, Field
 
-from imagegen.charts.export import to_image, to_vector
+from imagegen.charts.export import release, to_image, to_vector
 from imagegen.charts.figure import build_figure
 from imagegen.charts.model import (
     ROUND_TYPES,
@@ -329,4 +329,4 @@ class Chart(Generator):
         try:
             return to_vector(figure, fmt) if fmt.vector else to_image(figure)
         finally:
-            figure.clear()  # break the artists' reference cycles now, not at the next GC
+            release(figure)  # break the artists' reference cycles now, not at the next GC
