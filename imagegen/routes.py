@@ -260,7 +260,6 @@ async def respond(
     when quick, else in a worker thread, or a render process for a heavy generator."""
     settings = generator.context.settings
     pool = service.pool if generator.heavy else None
-    quick = service.inline_renders and generator.renders_quickly(params, output.format)
     etag = compute_etag(
         generator.name,
         params.model_dump(mode="json"),
@@ -281,7 +280,7 @@ async def respond(
                 raise RenderAbandoned
             return render_image(generator, params, output, render.past_deadline)
 
-        if quick:
+        if service.inline_renders and generator.renders_quickly(params, output.format):
             content = draw()
         elif pool is not None:
             # The thread only waits on the render process, GIL released; waiting for

@@ -177,11 +177,11 @@ class Settings(BaseSettings):
     inline_renders: bool = Field(
         True,
         description="Draw renders their generator calls quick (`renders_quickly`: about "
-        "5 ms at most, such as a plain PNG placeholder of up to 480,000 pixels or a plain "
-        "QR code of up to 400 px) on the event loop instead of a render thread: handing one "
-        "to a thread and back cost more CPU than drawing it, and cold 600×400 "
-        "placeholders went from about 330 to 500 a second on one worker. false: every "
-        "render goes to a render thread or process.",
+        "5 ms at most, such as a plain PNG placeholder of up to 480,000 pixels with its "
+        "size as text, or a plain QR code of up to 400 px) on the event loop instead of a "
+        "render thread: handing one to a thread and back cost more CPU than drawing it, "
+        "and cold 600×400 placeholders went from about 240-260 to 350-440 a second on one "
+        "worker. false: every render goes to a render thread or process.",
     )
     render_processes: int = Field(
         2,
